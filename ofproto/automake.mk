@@ -1,0 +1,1 @@
+# ofproto/: additions to the OpenFlow layer (offload tracing, later).

@@ -1,0 +1,13 @@
+# plugins/: the providers that ovs-eswitch registers with Open vSwitch.
+#
+# Everything but eswitch-plugin.c goes into an archive; eswitch-plugin.c,
+# whose OVS_CONSTRUCTOR registers the providers, is linked into
+# ovs-vswitchd directly (vswitchd/automake.mk) so that it is never dropped.
+noinst_LIBRARIES += plugins/libeswitch-plugins.a
+plugins_libeswitch_plugins_a_SOURCES = \
+	plugins/dpif-eswitch.c \
+	plugins/dpif-eswitch.h \
+	plugins/netdev-eswitch-local.c \
+	plugins/netdev-eswitch-local.h
+
+EXTRA_DIST += plugins/eswitch-plugin.c

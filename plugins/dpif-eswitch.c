@@ -1,0 +1,84 @@
+/*
+ * Copyright (c) 2026 The ovs-eswitch authors.
+ *
+ * Licensed under the Apache License, Version 2.0 (the "License");
+ * you may not use this file except in compliance with the License.
+ * You may obtain a copy of the License at:
+ *
+ *     http://www.apache.org/licenses/LICENSE-2.0
+ *
+ * Unless required by applicable law or agreed to in writing, software
+ * distributed under the License is distributed on an "AS IS" BASIS,
+ * WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied.
+ * See the License for the specific language governing permissions and
+ * limitations under the License.
+ */
+
+#include <config.h>
+
+#include "dpif-eswitch.h"
+
+#include <string.h>
+
+#include "dpif-provider.h"
+#include "netdev-eswitch-local.h"
+#include "openvswitch/vlog.h"
+
+VLOG_DEFINE_THIS_MODULE(dpif_eswitch);
+
+/* The eswitch class: a copy of dpif_netdev_class, filled in at
+ * registration, because dpif_netdev_class is not a compile-time constant
+ * that a static initializer could copy. */
+static struct dpif_class dpif_eswitch_class;
+
+/* Returns the netdev type that a port of type 'type' is opened with.
+ *
+ * dpif-netdev maps "internal" to "tap", except for classes other than its
+ * own, which it takes for dummy classes and maps to "dummy-internal".  An
+ * eswitch datapath is not a dummy: its internal ports are taps, unless
+ * ovs-vswitchd runs with --enable-dummy (OVS's own test mode), where taps
+ * must not be created. */
+static const char *
+dpif_eswitch_port_open_type(const struct dpif_class *class OVS_UNUSED,
+                            const char *type)
+{
+    bool dummy = netdev_eswitch_local_init();
+    return (strcmp(type, "internal") ? type
+            : dummy ? "dummy-internal"
+            : "tap");
+}
+
+/* Enumerates the eswitch datapaths.  ofproto-dpif calls this before it
+ * creates the datapath of a type, which makes it the place to provide the
+ * netdev type of the datapath's local port (see netdev-eswitch-local.h). */
+static int
+dpif_eswitch_enumerate(struct sset *all_dps, const struct dpif_class *class)
+{
+    netdev_eswitch_local_init();
+    return dpif_netdev_class.enumerate(all_dps, class);
+}
+
+bool
+dpif_eswitch_class_is_eswitch(const struct dpif_class *class)
+{
+    return class == &dpif_eswitch_class;
+}
+
+int
+dpif_eswitch_register(void)
+{
+    dpif_eswitch_class = dpif_netdev_class;
+    dpif_eswitch_class.type = DPIF_ESWITCH_TYPE;
+    /* dpif_netdev_init() registers dpif-netdev's unixctl commands; it runs
+     * once, when the "netdev" class itself is registered. */
+    dpif_eswitch_class.init = NULL;
+    dpif_eswitch_class.port_open_type = dpif_eswitch_port_open_type;
+    dpif_eswitch_class.enumerate = dpif_eswitch_enumerate;
+
+    int error = dp_register_provider(&dpif_eswitch_class);
+    if (error) {
+        VLOG_ERR("could not register datapath type \"%s\": %s",
+                 DPIF_ESWITCH_TYPE, ovs_strerror(error));
+    }
+    return error;
+}

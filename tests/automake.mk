@@ -1,0 +1,62 @@
+# tests/: CUnit unit tests and the OVS autotest suite.
+#
+# "make check" runs both: first tests/esw-unittest (CUnit, its summary
+# printed as CUnit prints it), then tests/testsuite (OVS autotest, with
+# Open vSwitch's own test macros and our binaries first on AUTOTEST_PATH).
+
+## CUnit.
+check_PROGRAMS += tests/esw-unittest
+tests_esw_unittest_SOURCES = \
+	tests/unit/esw-unittest.c \
+	tests/unit/esw-unittest.h \
+	tests/unit/test-dpif-eswitch.c
+tests_esw_unittest_CFLAGS = $(AM_CFLAGS) $(CUNIT_CFLAGS)
+tests_esw_unittest_LDADD = \
+	plugins/libeswitch-plugins.a \
+	lib/libeswitch.a \
+	$(OVS_LDADD) \
+	$(MNL_LIBS) $(NL_LIBS) $(CUNIT_LIBS) $(OVS_LIBS)
+
+## Autotest.
+TESTSUITE_AT = \
+	tests/testsuite.at \
+	tests/eswitch-macros.at \
+	tests/dpif-eswitch.at
+TESTSUITE = $(builddir)/tests/testsuite
+TESTSUITE_PATCH = $(builddir)/tests/testsuite.tmp
+AUTOTEST = $(AUTOM4TE) -l autotest
+EXTRA_DIST += $(TESTSUITE_AT) tests/atlocal.in
+DISTCLEANFILES += tests/atconfig tests/atlocal
+CLEANFILES += $(TESTSUITE) tests/package.m4
+
+# Our vswitchd and utilities come before Open vSwitch's; OVS's vswitchd
+# directory is deliberately absent, so "ovs-vswitchd" is always ours.
+AUTOTEST_PATH = $(abs_top_builddir)/vswitchd:$(abs_top_builddir)/utilities:$(OVS_BUILDDIR)/utilities:$(OVS_BUILDDIR)/ovsdb:$(OVS_BUILDDIR)/tests
+
+tests/package.m4: $(top_srcdir)/configure.ac
+	$(AM_V_GEN):;{ \
+	  echo '# Signature of the current package.' && \
+	  echo 'm4_define([AT_PACKAGE_NAME],      [$(PACKAGE_NAME)])' && \
+	  echo 'm4_define([AT_PACKAGE_TARNAME],   [$(PACKAGE_TARNAME)])' && \
+	  echo 'm4_define([AT_PACKAGE_VERSION],   [$(PACKAGE_VERSION)])' && \
+	  echo 'm4_define([AT_PACKAGE_STRING],    [$(PACKAGE_STRING)])' && \
+	  echo 'm4_define([AT_PACKAGE_BUGREPORT], [$(PACKAGE_BUGREPORT)])'; \
+	} >'$@'
+
+$(TESTSUITE): tests/package.m4 $(TESTSUITE_AT)
+	$(AM_V_GEN)$(AUTOTEST) -I '$(builddir)/tests' -I '$(srcdir)' \
+	  -I '$(OVS_SRCDIR)' -o '$@.tmp' '$(srcdir)/tests/testsuite.at' \
+	  && mv '$@.tmp' '$@'
+
+check-unit: tests/esw-unittest
+	tests/esw-unittest
+
+check-autotest: $(TESTSUITE) tests/atconfig tests/atlocal all
+	$(SHELL) '$(TESTSUITE)' -C tests AUTOTEST_PATH='$(AUTOTEST_PATH)' \
+	  $(TESTSUITEFLAGS)
+
+check-local: check-unit check-autotest
+PHONY += check-unit check-autotest
+
+clean-local:
+	test ! -f '$(TESTSUITE)' || $(SHELL) '$(TESTSUITE)' -C tests --clean
