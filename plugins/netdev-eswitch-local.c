@@ -182,6 +182,11 @@ netdev_eswitch_local_rxq_recv(struct netdev_rxq *rxq OVS_UNUSED,
     return EAGAIN;
 }
 
+static void
+netdev_eswitch_local_rxq_wait(struct netdev_rxq *rxq OVS_UNUSED)
+{
+}
+
 static const struct netdev_class netdev_eswitch_local_class = {
     .type = LOCAL_PORT_TYPE,
     .is_pmd = false,
@@ -200,6 +205,7 @@ static const struct netdev_class netdev_eswitch_local_class = {
     .rxq_destruct = netdev_eswitch_local_rxq_destruct,
     .rxq_dealloc = netdev_eswitch_local_rxq_dealloc,
     .rxq_recv = netdev_eswitch_local_rxq_recv,
+    .rxq_wait = netdev_eswitch_local_rxq_wait,
 };
 
 bool

@@ -26,6 +26,7 @@
 #include "dpif.h"
 #include "netdev.h"
 #include "esw-unittest.h"
+#include "openvswitch/poll-loop.h"
 #include "openvswitch/vlog.h"
 #include "sset.h"
 
@@ -85,6 +86,13 @@ test_datapath_lifecycle(void)
     CU_ASSERT_EQUAL(dp_enumerate_names("netdev", &names), 0);
     CU_ASSERT_FALSE(sset_contains(&names, "ovs-eswitch"));
     sset_clear(&names);
+
+    /* One turn of the main loop, as ovs-vswitchd makes: waiting on the
+     * datapath waits on its local port. */
+    dpif_run(dpif);
+    dpif_wait(dpif);
+    poll_immediate_wake();
+    poll_block();
 
     CU_ASSERT_EQUAL(dpif_delete(dpif), 0);
     dpif_close(dpif);
