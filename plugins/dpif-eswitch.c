@@ -18,11 +18,14 @@
 
 #include "dpif-eswitch.h"
 
+#include <errno.h>
 #include <string.h>
 
 #include "dpif-provider.h"
 #include "netdev-eswitch-local.h"
+#include "dpif.h"
 #include "openvswitch/vlog.h"
+#include "smap.h"
 
 VLOG_DEFINE_THIS_MODULE(dpif_eswitch);
 
@@ -58,6 +61,36 @@ dpif_eswitch_enumerate(struct sset *all_dps, const struct dpif_class *class)
     return dpif_netdev_class.enumerate(all_dps, class);
 }
 
+/* Applies Interface other_config 'cfg' (the "datapath options" of a port)
+ * to port 'port_no'.  Keys beginning with "eswitch-" belong to the eswitch
+ * datapath; none is defined yet, so any such key is a mistake (a typo, or a
+ * key of a later release) and the whole configuration is refused, with the
+ * key named in the log, before anything of it is applied.  Other keys are
+ * dpif-netdev's. */
+static int
+dpif_eswitch_port_set_config(struct dpif *dpif, odp_port_t port_no,
+                             const struct smap *cfg)
+{
+    struct smap_node *node;
+
+    SMAP_FOR_EACH (node, cfg) {
+        if (!strncmp(node->key, "eswitch-", 8)) {
+            struct dpif_port port;
+            bool named = !dpif_port_query_by_number(dpif, port_no, &port);
+
+            VLOG_ERR("%s: port %s: unknown eswitch datapath option "
+                     "other_config:%s; port configuration not applied",
+                     dpif_name(dpif), named ? port.name : "(unknown)",
+                     node->key);
+            if (named) {
+                dpif_port_destroy(&port);
+            }
+            return EINVAL;
+        }
+    }
+    return dpif_netdev_class.port_set_config(dpif, port_no, cfg);
+}
+
 bool
 dpif_eswitch_class_is_eswitch(const struct dpif_class *class)
 {
@@ -74,6 +107,7 @@ dpif_eswitch_register(void)
     dpif_eswitch_class.init = NULL;
     dpif_eswitch_class.port_open_type = dpif_eswitch_port_open_type;
     dpif_eswitch_class.enumerate = dpif_eswitch_enumerate;
+    dpif_eswitch_class.port_set_config = dpif_eswitch_port_set_config;
 
     int error = dp_register_provider(&dpif_eswitch_class);
     if (error) {
