@@ -32,9 +32,10 @@
  *   - A key field takes part in the match if and only if its mask is
  *     non-zero.  Fields that flower matches only exactly (eth_type, vlan_id,
  *     vlan_prio, vlan_eth_type, ip_proto, indev) have an all-ones mask when
- *     matched.  Packet fields are in network byte order, as on the wire;
- *     vlan_id, vlan_prio and ip_flags are in host byte order, as flower
- *     carries them.
+ *     matched (all-ones for the field's C type: 0xffff for vlan_id, 0xff
+ *     for vlan_prio).  Packet fields are in network byte order, as on the
+ *     wire; vlan_id, vlan_prio and ip_flags are in host byte order, as
+ *     flower carries them.
  *
  *   - tp_src/tp_dst are the TCP, UDP or SCTP ports, according to
  *     key.ip_proto; icmp_type/icmp_code are ICMPv4 or ICMPv6 fields,
@@ -156,6 +157,9 @@ struct esw_flower_action {
             uint16_t id;        /* PUSH, MODIFY. */
             uint8_t prio;       /* PUSH, MODIFY. */
             ovs_be16 proto;     /* PUSH: ETH_P_8021Q or ETH_P_8021AD. */
+            bool keep_prio;     /* MODIFY only: leave the packet's priority
+                                 * bits alone (no TCA_VLAN_PUSH_VLAN_PRIORITY)
+                                 * instead of setting them to 'prio'. */
         } vlan;
         struct {
             size_t n_keys;

@@ -9,7 +9,14 @@ check_PROGRAMS += tests/esw-unittest
 tests_esw_unittest_SOURCES = \
 	tests/unit/esw-unittest.c \
 	tests/unit/esw-unittest.h \
-	tests/unit/test-dpif-eswitch.c
+	tests/unit/test-dpif-eswitch.c \
+	tests/unit/test-rtnl-link-codec.c \
+	tests/unit/test-devlink-codec.c \
+	tests/unit/test-link-oracle.c \
+	tests/unit/test-tc-oracle.c \
+	tests/unit/test-tc-flower-codec.c \
+	tests/unit/test-esw-flower.c \
+	tests/unit/test-nl-extack.c
 tests_esw_unittest_CFLAGS = $(AM_CFLAGS) $(CUNIT_CFLAGS)
 tests_esw_unittest_LDADD = \
 	plugins/libeswitch-plugins.a \

@@ -29,6 +29,13 @@
 
 static CU_pSuite (*const suites[])(void) = {
     test_dpif_eswitch_suite,
+    test_rtnl_link_codec_suite,
+    test_devlink_codec_suite,
+    test_link_oracle_suite,
+    test_tc_oracle_suite,
+    test_tc_flower_codec_suite,
+    test_esw_flower_suite,
+    test_nl_extack_suite,
 };
 
 static void

@@ -26,5 +26,12 @@
 #include <CUnit/CUnit.h>
 
 CU_pSuite test_dpif_eswitch_suite(void);
+CU_pSuite test_rtnl_link_codec_suite(void);
+CU_pSuite test_devlink_codec_suite(void);
+CU_pSuite test_link_oracle_suite(void);
+CU_pSuite test_tc_oracle_suite(void);
+CU_pSuite test_tc_flower_codec_suite(void);
+CU_pSuite test_esw_flower_suite(void);
+CU_pSuite test_nl_extack_suite(void);
 
 #endif /* esw-unittest.h */
