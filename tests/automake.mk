@@ -13,6 +13,8 @@ tests_esw_unittest_SOURCES = \
 	tests/unit/test-rtnl-link-codec.c \
 	tests/unit/test-devlink-codec.c \
 	tests/unit/test-link-oracle.c \
+	tests/unit/test-emu-flow-table.c \
+	tests/unit/test-emu-pipeline.c \
 	tests/unit/test-tc-oracle.c \
 	tests/unit/test-tc-flower-codec.c \
 	tests/unit/test-esw-flower.c \
@@ -20,6 +22,7 @@ tests_esw_unittest_SOURCES = \
 tests_esw_unittest_CFLAGS = $(AM_CFLAGS) $(CUNIT_CFLAGS)
 tests_esw_unittest_LDADD = \
 	plugins/libeswitch-plugins.a \
+	emu/libemu.a \
 	lib/libeswitch.a \
 	$(OVS_LDADD) \
 	$(MNL_LIBS) $(NL_LIBS) $(CUNIT_LIBS) $(OVS_LIBS)

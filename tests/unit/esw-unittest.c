@@ -32,6 +32,8 @@ static CU_pSuite (*const suites[])(void) = {
     test_rtnl_link_codec_suite,
     test_devlink_codec_suite,
     test_link_oracle_suite,
+    test_emu_flow_table_suite,
+    test_emu_pipeline_suite,
     test_tc_oracle_suite,
     test_tc_flower_codec_suite,
     test_esw_flower_suite,

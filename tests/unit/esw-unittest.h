@@ -29,6 +29,8 @@ CU_pSuite test_dpif_eswitch_suite(void);
 CU_pSuite test_rtnl_link_codec_suite(void);
 CU_pSuite test_devlink_codec_suite(void);
 CU_pSuite test_link_oracle_suite(void);
+CU_pSuite test_emu_flow_table_suite(void);
+CU_pSuite test_emu_pipeline_suite(void);
 CU_pSuite test_tc_oracle_suite(void);
 CU_pSuite test_tc_flower_codec_suite(void);
 CU_pSuite test_esw_flower_suite(void);
