@@ -4,6 +4,22 @@
 # The NIC's hardware: its flow table and packet pipeline.
 noinst_LIBRARIES += emu/libemu.a
 emu_libemu_a_SOURCES = \
+	emu/emu-control.c \
+	emu/emu-control.h \
+	emu/emu-dataplane.c \
+	emu/emu-dataplane.h \
+	emu/emu-endpoint.c \
+	emu/emu-endpoint.h \
+	emu/emu-endpoint-afpacket.c \
+	emu/emu-endpoint-stream.c \
+	emu/emu-genl.c \
+	emu/emu-genl.h \
+	emu/emu-netlink.c \
+	emu/emu-netlink.h \
+	emu/emu-nic.c \
+	emu/emu-nic.h \
+	emu/emu-rtnl.c \
+	emu/emu-rtnl.h \
 	emu/emu-flow-table.c \
 	emu/emu-flow-table.h \
 	emu/emu-pipeline.c \
@@ -14,9 +30,20 @@ noinst_PROGRAMS += tests/bench/emu-bench
 tests_bench_emu_bench_SOURCES = tests/bench/emu-bench.c
 tests_bench_emu_bench_LDADD = \
 	emu/libemu.a \
+	lib/libeswitch.a \
 	$(OVS_LDADD) \
 	$(OVS_LIBS)
 
 bench: tests/bench/emu-bench
 	tests/bench/emu-bench
 PHONY += bench
+
+# The daemon.
+sbin_PROGRAMS += emu/sriov-nic-emu
+emu_sriov_nic_emu_SOURCES = emu/sriov-nic-emu.c
+emu_sriov_nic_emu_LDADD = \
+	emu/libemu.a \
+	lib/libeswitch.a \
+	$(OVS_LDADD) \
+	$(MNL_LIBS) $(OVS_LIBS)
+dist_man_MANS += emu/sriov-nic-emu.8

@@ -15,6 +15,8 @@ tests_esw_unittest_SOURCES = \
 	tests/unit/test-link-oracle.c \
 	tests/unit/test-emu-flow-table.c \
 	tests/unit/test-emu-pipeline.c \
+	tests/unit/test-emu-endpoint.c \
+	tests/unit/test-emu-netlink.c \
 	tests/unit/test-tc-oracle.c \
 	tests/unit/test-tc-flower-codec.c \
 	tests/unit/test-esw-flower.c \
@@ -31,7 +33,9 @@ tests_esw_unittest_LDADD = \
 TESTSUITE_AT = \
 	tests/testsuite.at \
 	tests/eswitch-macros.at \
-	tests/dpif-eswitch.at
+	tests/dpif-eswitch.at \
+	tests/sriov-nic-emu.at \
+	tests/system-emu.at
 TESTSUITE = $(builddir)/tests/testsuite
 TESTSUITE_PATCH = $(builddir)/tests/testsuite.tmp
 AUTOTEST = $(AUTOM4TE) -l autotest
@@ -41,7 +45,7 @@ CLEANFILES += $(TESTSUITE) tests/package.m4
 
 # Our vswitchd and utilities come before Open vSwitch's; OVS's vswitchd
 # directory is deliberately absent, so "ovs-vswitchd" is always ours.
-AUTOTEST_PATH = $(abs_top_builddir)/vswitchd:$(abs_top_builddir)/utilities:$(OVS_BUILDDIR)/utilities:$(OVS_BUILDDIR)/ovsdb:$(OVS_BUILDDIR)/tests
+AUTOTEST_PATH = $(abs_top_builddir)/vswitchd:$(abs_top_builddir)/emu:$(abs_top_builddir)/utilities:$(abs_top_srcdir)/utilities:$(OVS_BUILDDIR)/utilities:$(OVS_BUILDDIR)/ovsdb:$(OVS_BUILDDIR)/tests
 
 tests/package.m4: $(top_srcdir)/configure.ac
 	$(AM_V_GEN):;{ \

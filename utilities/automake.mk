@@ -1,1 +1,36 @@
 # utilities/: command-line tools and scripts of ovs-eswitch.
+
+## esw-netlink-redirect.so: an LD_PRELOAD library that sends the netlink
+## sockets of unmodified programs (iproute2's ip, tc, devlink) to
+## sriov-nic-emu.  Automake without libtool builds no shared objects, so it
+## is built by hand.  It is loaded into foreign processes: libc only, none
+## of Open vSwitch's headers or library (hence no $(AM_CPPFLAGS)).
+ESW_NETLINK_REDIRECT_SO = utilities/esw-netlink-redirect.so
+EXTRA_DIST += utilities/esw-netlink-redirect.c
+CLEANFILES += $(ESW_NETLINK_REDIRECT_SO)
+
+$(ESW_NETLINK_REDIRECT_SO): utilities/esw-netlink-redirect.c
+	$(AM_V_CC)$(MKDIR_P) utilities && \
+	$(CC) -shared -fPIC $(AM_CFLAGS) $(CFLAGS) $(LDFLAGS) \
+	  -o $@ $(srcdir)/utilities/esw-netlink-redirect.c -ldl -lpthread
+
+all-local: $(ESW_NETLINK_REDIRECT_SO)
+
+# The CUnit tests run ip, tc and devlink with the library preloaded.
+check-unit: $(ESW_NETLINK_REDIRECT_SO)
+
+install-exec-local: $(ESW_NETLINK_REDIRECT_SO)
+	$(MKDIR_P) '$(DESTDIR)$(pkglibdir)'
+	$(INSTALL_PROGRAM) $(ESW_NETLINK_REDIRECT_SO) '$(DESTDIR)$(pkglibdir)'
+
+uninstall-local:
+	rm -f '$(DESTDIR)$(pkglibdir)/esw-netlink-redirect.so'
+
+## esw-nl: runs a command with the library preloaded.  Installed as it is,
+## then told where the library is installed.
+bin_SCRIPTS += utilities/esw-nl
+EXTRA_DIST += utilities/esw-nl
+
+install-exec-hook:
+	sed -i 's|^installed_library=.*|installed_library='\''$(pkglibdir)/esw-netlink-redirect.so'\''|' \
+	  '$(DESTDIR)$(bindir)/esw-nl'

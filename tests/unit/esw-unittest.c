@@ -34,10 +34,12 @@ static CU_pSuite (*const suites[])(void) = {
     test_link_oracle_suite,
     test_emu_flow_table_suite,
     test_emu_pipeline_suite,
+    test_emu_endpoint_suite,
     test_tc_oracle_suite,
     test_tc_flower_codec_suite,
     test_esw_flower_suite,
     test_nl_extack_suite,
+    test_emu_netlink_suite,
 };
 
 static void

@@ -31,9 +31,11 @@ CU_pSuite test_devlink_codec_suite(void);
 CU_pSuite test_link_oracle_suite(void);
 CU_pSuite test_emu_flow_table_suite(void);
 CU_pSuite test_emu_pipeline_suite(void);
+CU_pSuite test_emu_endpoint_suite(void);
 CU_pSuite test_tc_oracle_suite(void);
 CU_pSuite test_tc_flower_codec_suite(void);
 CU_pSuite test_esw_flower_suite(void);
 CU_pSuite test_nl_extack_suite(void);
+CU_pSuite test_emu_netlink_suite(void);
 
 #endif /* esw-unittest.h */
