@@ -20,6 +20,7 @@
 
 #include <errno.h>
 #include <linux/devlink.h>
+#include <linux/pkt_sched.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -270,6 +271,7 @@ format_rules(struct emu_nic *nic, struct ds *ds)
         emu_flow_rule_get_stats(rule, &stats);
         emu_flow_rule_to_flower(rule, now, flower);
         flower->ifindex = vport->rep_ifindex;
+        flower->parent = TC_H_MAKE(TC_H_INGRESS, 0);
         ds_put_format(ds, "  %s (%s): packets %"PRIu64", bytes %"PRIu64
                       ", used %s: ", vport->phys_port_name, vport->rep_name,
                       stats.packets, stats.bytes,
