@@ -431,7 +431,7 @@ endpoint_afpacket_rx_frame(struct endpoint_afpacket *epa, uint8_t *frame,
         return "it is shorter than an Ethernet header";
     }
 
-    if (0) {
+    if (vnet->gso_type != VIRTIO_NET_HDR_GSO_NONE) {
         const char *reason = endpoint_afpacket_segment(epa, frame, len, vnet,
                                                        tag_len);
         if (reason) {

@@ -100,10 +100,11 @@ endpoint_stream_cast(const struct emu_endpoint *ep)
 }
 
 static struct endpoint_stream *
-endpoint_stream_create(void)
+endpoint_stream_create(const struct emu_endpoint_class *class)
 {
     struct endpoint_stream *eps = xzalloc(sizeof *eps);
 
+    eps->up.class = class;
     eps->rxbuf = xmalloc(RXBUF_SIZE);
     ovs_list_init(&eps->txq);
 
@@ -389,7 +390,8 @@ punix_open(const char *spec, const char *arg OVS_UNUSED,
         return error;
     }
 
-    struct endpoint_stream *eps = endpoint_stream_create();
+    struct endpoint_stream *eps
+        = endpoint_stream_create(&emu_endpoint_punix_class);
     eps->pstream = pstream;
     *epp = &eps->up;
     return 0;
@@ -519,6 +521,8 @@ unix_error_is_transient(int error)
             || error == ECONNREFUSED);
 }
 
+/* Checks that the directory of the socket 'arg' exists.  Returns 0, or a
+ * positive errno value and a message in '*errp'. */
 static int
 unix_check_dir(const char *spec, const char *arg, char **errp)
 {
@@ -558,7 +562,8 @@ unix_open(const char *spec, const char *arg, struct emu_endpoint **epp,
     reconnect_set_passive(reconnect, false, now);
     reconnect_enable(reconnect, now);
 
-    struct endpoint_stream *eps = endpoint_stream_create();
+    struct endpoint_stream *eps
+        = endpoint_stream_create(&emu_endpoint_unix_class);
     eps->reconnect = reconnect;
 
     /* Tries to connect now, to report a path that can never work. */

@@ -47,12 +47,13 @@
  *                  segments it stands for, each with correct lengths, IPv4
  *                  ID and checksums.  The kernel describes those offloads
  *                  through PACKET_VNET_HDR, which gives the exact checksum
- *                  position.  Frames it cannot describe (SCTP or tunnel
- *                  GSO) are counted as receive errors: turn those offloads
- *                  off on the sender ("ethtool -K PEER tx-sctp-segmentation
- *                  off tx-udp_tnl-segmentation off").  Needs CAP_NET_RAW.
- *                  The socket stays bound to the ifindex it found at open:
- *                  a netdev deleted and created again needs a new endpoint.
+ *                  position.  GSO frames of other kinds (SCTP, tunnels)
+ *                  are dropped and counted as receive errors: turn those
+ *                  offloads off on the sender ("ethtool -K PEER
+ *                  tx-sctp-segmentation off tx-udp_tnl-segmentation off").
+ *                  Needs CAP_NET_RAW.  The socket stays bound to the
+ *                  ifindex it found at open: a netdev deleted and created
+ *                  again needs a new endpoint.
  *
  * PATH is resolved as OVS resolves unix stream names: a relative PATH is
  * relative to OVS's run directory.
@@ -109,11 +110,13 @@ struct emu_endpoint_stats {
  * value, stores NULL in '*epp' and, if 'errp' is nonnull, a message that
  * names 'spec' and says what is wrong in '*errp', which the caller must
  * free (on success '*errp' is set to NULL).  Errors: EINVAL for a spec
- * that is not TYPE:ARG or has an empty ARG, EAFNOSUPPORT for an unknown
- * TYPE, and whatever listening on, connecting to or binding to ARG gives
- * (ENOENT for a directory that does not exist, ENODEV for an unknown
- * interface, EPERM without CAP_NET_RAW, ...).  "unix:" succeeds while its
- * peer is not listening yet, and connects when it is. */
+ * that is not TYPE:ARG, has an empty ARG or an interface name too long for
+ * Linux, EAFNOSUPPORT for an unknown TYPE, EOPNOTSUPP for a netdev that is
+ * not Ethernet, and whatever listening on, connecting to or binding to ARG
+ * gives (ENOENT or ENOTDIR for a socket directory that does not exist,
+ * ENODEV for an unknown interface, EPERM without CAP_NET_RAW, ...).
+ * "unix:" succeeds while its peer is not listening yet (the socket file
+ * does not exist or refuses connections), and connects when it is. */
 int emu_endpoint_open(const char *spec, struct emu_endpoint **epp,
                       char **errp);
 
