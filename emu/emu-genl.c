@@ -45,8 +45,8 @@ static union {
 #define OP_DO_DUMP (GENL_CMD_CAP_DO | GENL_CMD_CAP_DUMP | GENL_CMD_CAP_HASPOL)
 #define OP_ADMIN_DO (GENL_ADMIN_PERM | GENL_CMD_CAP_DO | GENL_CMD_CAP_HASPOL)
 
-/* The families, described as a kernel describes them (nlctrl as Linux 6.1
- * to 6.18 do), but listing only the operations emulated here. */
+/* The families, described as a kernel describes them (nlctrl as Linux
+ * 6.18 does), but listing only the operations emulated here. */
 static const struct esw_genl_family families[] = {
     {
         .id = GENL_ID_CTRL,
@@ -98,8 +98,7 @@ fail(struct emu_nl_txn *txn, int error, char *msg)
 static int
 put_scratch(struct emu_nl_txn *txn)
 {
-    return emu_nl_txn_put(txn, &scratch.nlh)
-           ? 0 : EMSGSIZE;
+    return emu_nl_txn_put(txn, &scratch.nlh) ? 0 : EMSGSIZE;
 }
 
 /* nlctrl. */

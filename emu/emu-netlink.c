@@ -194,7 +194,9 @@ emu_nl_txn_reserve(struct emu_nl_txn *txn, size_t size)
 {
     size_t ofs = NLMSG_ALIGN(txn->reply->size);
 
-    if (ofs + size > txn->limit) {
+    /* As the kernel does, a message that is larger than a dump datagram
+     * goes alone in a larger one. */
+    if (ofs + size > (ofs ? txn->limit : MAX(txn->limit, MAX_REPLY))) {
         return NULL;
     }
     ofpbuf_put_zeros(txn->reply, ofs - txn->reply->size);
@@ -398,8 +400,12 @@ conn_handle_one(struct emu_nl_server *server, struct emu_nl_conn *conn)
     }
 
     COVERAGE_INC(emu_nl_request);
-    if (request->nlmsg_flags & NLM_F_DUMP
-        && (request->nlmsg_flags & NLM_F_DUMP) == NLM_F_DUMP) {
+    /* NLM_F_DUMP is NLM_F_ROOT | NLM_F_MATCH, the same bits as
+     * NLM_F_REPLACE | NLM_F_EXCL: in rtnetlink only GET requests (type % 4
+     * == 2) are dumps, as in the kernel; in generic netlink any command. */
+    if ((request->nlmsg_flags & NLM_F_DUMP) == NLM_F_DUMP
+        && (server->protocol != NETLINK_ROUTE
+            || request->nlmsg_type % 4 == 2)) {
         conn->dump = xzalloc(sizeof *conn->dump);
         ofpbuf_init(&conn->dump->request, request->nlmsg_len);
         ofpbuf_put(&conn->dump->request, request, request->nlmsg_len);

@@ -44,9 +44,10 @@ struct nlmsghdr;
 struct emu_nl_server;
 struct emu_nl_txn;
 
-/* Size of one dump datagram (the kernel's default dump skb is about
- * 32 kB). */
-#define EMU_NL_DUMP_CHUNK 32768
+/* Size of one dump datagram: the kernel's NLMSG_GOODSIZE on 4 kB pages,
+ * which is what it sends a reader whose buffer it does not know, and what
+ * libmnl's readers (devlink) expect.  A larger message goes alone. */
+#define EMU_NL_DUMP_CHUNK 3776
 
 /* State a dump handler keeps between its calls: zero at the start. */
 struct emu_nl_dump_cursor {

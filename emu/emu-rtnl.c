@@ -22,6 +22,7 @@
 #include <linux/devlink.h>
 #include <linux/pkt_cls.h>
 #include <linux/pkt_sched.h>
+#include <libmnl/libmnl.h>
 #include <linux/rtnetlink.h>
 #include <stdlib.h>
 #include <string.h>
@@ -133,6 +134,26 @@ handle_getlink(struct emu_nl_txn *txn, const struct nlmsghdr *request,
     return 0;
 }
 
+/* Returns true if RTM_NEWLINK/SETLINK 'request' names no link, neither by
+ * ifi_index nor by IFLA_IFNAME: iproute2 sends such a probe to learn
+ * whether RTM_NEWLINK works, and expects ENODEV, as the kernel answers. */
+static bool
+names_no_link(const struct nlmsghdr *request)
+{
+    const struct ifinfomsg *ifi = mnl_nlmsg_get_payload(request);
+    const struct nlattr *attr;
+
+    if (request->nlmsg_len < NLMSG_LENGTH(sizeof *ifi) || ifi->ifi_index) {
+        return false;
+    }
+    mnl_attr_for_each (attr, request, sizeof *ifi) {
+        if (mnl_attr_get_type(attr) == IFLA_IFNAME) {
+            return false;
+        }
+    }
+    return true;
+}
+
 /* "ip link set dev PF vf N ...". */
 static int
 handle_setlink(struct emu_nl_txn *txn, const struct nlmsghdr *request)
@@ -140,6 +161,10 @@ handle_setlink(struct emu_nl_txn *txn, const struct nlmsghdr *request)
     struct esw_vf_request req;
     char *msg = NULL;
     int error;
+
+    if (names_no_link(request)) {
+        return ENODEV;
+    }
 
     error = esw_rtnl_link_decode_vf_request(request, &req, &msg);
     if (error) {
@@ -351,7 +376,8 @@ handle_newfilter(struct emu_nl_txn *txn, const struct nlmsghdr *request)
     }
 
     if (flags & NLM_F_ECHO) {
-        put_filter(txn, vport, installed, rule->parent, 0, false, rule);
+        /* The kernel echoes the filter with the request's flags. */
+        put_filter(txn, vport, installed, rule->parent, flags, false, rule);
     }
     free(rule);
     return 0;

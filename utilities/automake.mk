@@ -19,12 +19,15 @@ all-local: $(ESW_NETLINK_REDIRECT_SO)
 # The CUnit tests run ip, tc and devlink with the library preloaded.
 check-unit: $(ESW_NETLINK_REDIRECT_SO)
 
+# Installed in $(pkglibdir), where esw-nl looks for it.
+ESW_NETLINK_REDIRECT_INSTALLED = $(pkglibdir)/esw-netlink-redirect.so
+
 install-exec-local: $(ESW_NETLINK_REDIRECT_SO)
 	$(MKDIR_P) '$(DESTDIR)$(pkglibdir)'
 	$(INSTALL_PROGRAM) $(ESW_NETLINK_REDIRECT_SO) '$(DESTDIR)$(pkglibdir)'
 
 uninstall-local:
-	rm -f '$(DESTDIR)$(pkglibdir)/esw-netlink-redirect.so'
+	rm -f '$(DESTDIR)$(ESW_NETLINK_REDIRECT_INSTALLED)'
 
 ## esw-nl: runs a command with the library preloaded.  Installed as it is,
 ## then told where the library is installed.
@@ -32,5 +35,6 @@ bin_SCRIPTS += utilities/esw-nl
 EXTRA_DIST += utilities/esw-nl
 
 install-exec-hook:
-	sed -i 's|^installed_library=.*|installed_library='\''$(pkglibdir)/esw-netlink-redirect.so'\''|' \
+	lib='$(ESW_NETLINK_REDIRECT_INSTALLED)'; \
+	sed -i "s|^installed_library=.*|installed_library='$$lib'|" \
 	  '$(DESTDIR)$(bindir)/esw-nl'

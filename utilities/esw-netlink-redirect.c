@@ -36,12 +36,14 @@
  * talks to the kernel:
  *
  *   - bind() takes a struct sockaddr_nl and records its nl_pid (if
- *     nonzero; binding again to another one is EINVAL, as in the kernel)
- *     and nl_groups; getsockname() reports them, and the port id that
- *     socket() made up if bind() gave none: the process id for the first
- *     socket of a process, then (uint32_t) -4096, -4097, ..., as the
- *     kernel does.  connect() to the kernel (nl_pid 0) or AF_UNSPEC
- *     succeeds; getpeername() reports the kernel.
+ *     nonzero) and nl_groups; binding again to another port id (0
+ *     included) is EINVAL, as in the kernel.  getsockname() reports them,
+ *     or the port id that socket() made up if bind() gave none: the
+ *     process id for the first socket of a process, then (uint32_t) -4096,
+ *     -4097, ..., as the kernel autobinds.  (The kernel reports port 0
+ *     until a socket is bound or sends; here the port id exists from the
+ *     start.)  connect() to the kernel (nl_pid 0) or AF_UNSPEC succeeds;
+ *     getpeername() reports the kernel.
  *
  *   - setsockopt(SOL_NETLINK) accepts the options that the kernel accepts,
  *     and getsockopt(SOL_NETLINK) reports the on/off ones as they were set
@@ -55,16 +57,17 @@
  *     one netlink sendmsg() carries.  The destination, if any, must be a
  *     struct sockaddr_nl (else EINVAL) for the kernel, nl_pid 0 (else
  *     ECONNREFUSED: there is no other port); its nl_groups are ignored.  An
- *     empty payload sends nothing.  They never raise SIGPIPE; a send after
- *     sriov-nic-emu went away fails with ECONNREFUSED.
+ *     empty payload sends nothing.  A send after sriov-nic-emu went away
+ *     fails with ECONNREFUSED (not EPIPE), and never raises SIGPIPE.
  *
- *   - recvmsg(), recvfrom(), recv(), read() and readv() receive one
- *     datagram, as netlink does: MSG_PEEK, MSG_TRUNC (the datagram's full
- *     length) and MSG_DONTWAIT work, a datagram longer than the buffer is
- *     truncated and its rest dropped (msg_flags has MSG_TRUNC).  The sender
- *     address, if asked for, is the kernel's: struct sockaddr_nl
- *     {AF_NETLINK, nl_pid 0, nl_groups 0}.  No control messages are
- *     received.
+ *   - recvmsg(), recvfrom(), recv(), read() and readv() (and their
+ *     _FORTIFY_SOURCE variants __recvfrom_chk(), __recv_chk() and
+ *     __read_chk()) receive one datagram, as netlink does: MSG_PEEK,
+ *     MSG_TRUNC (the datagram's full length) and MSG_DONTWAIT work, a
+ *     datagram longer than the buffer is truncated and its rest dropped
+ *     (msg_flags has MSG_TRUNC).  The sender address, if asked for, is the
+ *     kernel's: struct sockaddr_nl {AF_NETLINK, nl_pid 0, nl_groups 0}.
+ *     No control messages are received.
  *
  *   - close(), close_range(), dup(), dup2() and dup3() keep track of the
  *     redirected descriptors; fcntl() goes to libc (a descriptor duplicated
@@ -198,6 +201,7 @@ next_symbol(const char *name, bool required)
     void *sym = dlsym(RTLD_NEXT, name);
 
     if (!sym && required) {
+        /* No ovs_abort() here: this library does not use OVS's. */
         fprintf(stderr, PROGRAM ": cannot find %s() in libc: %s\n", name,
                 dlerror());
         abort();
@@ -646,9 +650,9 @@ bind(int fd, const struct sockaddr *addr, socklen_t len)
     struct redirect *r = lookup(fd);
     if (!r) {
         error = EBADF;          /* Closed meanwhile. */
-    } else if (nl.nl_pid && atomic_load(&r->bound)
+    } else if (atomic_load(&r->bound)
                && nl.nl_pid != atomic_load(&r->portid)) {
-        error = EINVAL;
+        error = EINVAL;         /* As the kernel, even for port 0. */
     } else {
         if (nl.nl_pid) {
             atomic_store(&r->portid, nl.nl_pid);

@@ -39,6 +39,7 @@ static CU_pSuite (*const suites[])(void) = {
     test_tc_flower_codec_suite,
     test_esw_flower_suite,
     test_nl_extack_suite,
+    test_netlink_redirect_suite,
     test_emu_netlink_suite,
 };
 

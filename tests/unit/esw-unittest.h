@@ -36,6 +36,7 @@ CU_pSuite test_tc_oracle_suite(void);
 CU_pSuite test_tc_flower_codec_suite(void);
 CU_pSuite test_esw_flower_suite(void);
 CU_pSuite test_nl_extack_suite(void);
+CU_pSuite test_netlink_redirect_suite(void);
 CU_pSuite test_emu_netlink_suite(void);
 
 #endif /* esw-unittest.h */

@@ -803,7 +803,7 @@ get_eswitch(struct fixture *f, struct esw_devlink_eswitch *esw)
     replies_uninit(&r);
 }
 
-/* Adds an ingress qdisc to 'ifindex', expecting 'error'. */
+/* Adds an ingress qdisc to 'ifindex', expecting an ACK. */
 static void
 add_qdisc(struct fixture *f, int ifindex)
 {

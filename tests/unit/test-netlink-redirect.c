@@ -39,6 +39,7 @@
 #include <dlfcn.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <net/if.h>
 #include <linux/devlink.h>
 #include <linux/genetlink.h>
 #include <linux/if_arp.h>
@@ -46,7 +47,6 @@
 #include <linux/netlink.h>
 #include <linux/pkt_cls.h>
 #include <linux/rtnetlink.h>
-#include <net/if.h>
 #include <netinet/in.h>
 #include <poll.h>
 #include <signal.h>
@@ -92,6 +92,7 @@ struct redirect_lib {
                         socklen_t *);
     ssize_t (*recv)(int, void *, size_t, int);
     ssize_t (*read)(int, void *, size_t);
+    ssize_t (*recv_chk)(int, void *, size_t, size_t, int);
     int (*close)(int);
     int (*dup)(int);
     int (*dup2)(int, int);
@@ -824,6 +825,13 @@ test_bind_and_getsockname(void)
     /* bind() to port 0 keeps the made-up port ids, which differ. */
     CU_ASSERT_EQUAL(lib.bind(a, (struct sockaddr *) &nl, sizeof nl), 0);
     uint32_t portid_a = local_portid(a);
+
+    /* Bound, a socket can be bound again only to its port id. */
+    CU_ASSERT_EQUAL(lib.bind(a, (struct sockaddr *) &nl, sizeof nl), -1);
+    CU_ASSERT_EQUAL(errno, EINVAL);
+    nl.nl_pid = portid_a;
+    CU_ASSERT_EQUAL(lib.bind(a, (struct sockaddr *) &nl, sizeof nl), 0);
+    nl.nl_pid = 0;
     uint32_t portid_b = local_portid(b);
     CU_ASSERT_NOT_EQUAL(portid_a, 0);
     CU_ASSERT_NOT_EQUAL(portid_b, 0);
@@ -856,10 +864,12 @@ test_bind_and_getsockname(void)
     CU_ASSERT_EQUAL(errno, EINVAL);
 
     /* A short buffer gets what fits, and the full length. */
-    uint8_t small[2];
-    len = sizeof small;
-    CU_ASSERT_EQUAL(lib.getsockname(a, (struct sockaddr *) small, &len), 0);
+    struct sockaddr_storage small = { .ss_family = AF_UNSPEC };
+    len = 2;
+    CU_ASSERT_EQUAL(lib.getsockname(a, (struct sockaddr *) &small, &len),
+                    0);
     CU_ASSERT_EQUAL(len, sizeof(struct sockaddr_nl));
+    CU_ASSERT_EQUAL(small.ss_family, AF_NETLINK);
 
     /* connect() to the kernel succeeds, to another port it does not;
      * the peer is the kernel. */
@@ -991,8 +1001,8 @@ test_sendmsg_sends_one_datagram(void)
     CU_ASSERT_EQUAL(recv(conn->fd, got, sizeof got, MSG_DONTWAIT), -1);
     CU_ASSERT_EQUAL(errno, EAGAIN);
 
-    /* The server gone: ECONNREFUSED, no SIGPIPE (which would kill this
-     * test program). */
+    /* The server gone: ECONNREFUSED, as netlink answers a send to a port
+     * that is gone, rather than the unix socket's EPIPE. */
     fake_emu_drop(emu, 0);
     CU_ASSERT_EQUAL(lib.send(fd, msg, 20, 0), -1);
     CU_ASSERT_EQUAL(errno, ECONNREFUSED);
@@ -1051,9 +1061,11 @@ test_recv_like_netlink(void)
     CU_ASSERT_EQUAL(buf[16], 1);
     CU_ASSERT_EQUAL(buf[2999], 3);
 
-    /* recvfrom() and read() too; the server's port id is remembered. */
+    /* recvfrom(), read() and recv() too; the server's port id is
+     * remembered. */
     ovs_assert(send(conn->fd, dgram + 40, 100, 0) == 100);
     put_test_msg(dgram + 40, 100, conn->portid, 4);
+    ovs_assert(send(conn->fd, dgram + 40, 100, 0) == 100);
     ovs_assert(send(conn->fd, dgram + 40, 100, 0) == 100);
     ovs_assert(send(conn->fd, dgram + 40, 100, 0) == 100);
     socklen_t fromlen = sizeof from;
@@ -1067,6 +1079,11 @@ test_recv_like_netlink(void)
     CU_ASSERT_EQUAL(lib.read(fd, buf, sizeof buf), 100);
     CU_ASSERT_EQUAL(get_test_msg_pid(buf), portid);
     CU_ASSERT_EQUAL(lib.recv(fd, buf, sizeof buf, 0), 100);
+    CU_ASSERT_EQUAL(get_test_msg_pid(buf), portid);
+
+    /* The entry point of recv() in programs built with _FORTIFY_SOURCE. */
+    memset(buf, 0, sizeof buf);
+    CU_ASSERT_EQUAL(lib.recv_chk(fd, buf, sizeof buf, sizeof buf, 0), 100);
     CU_ASSERT_EQUAL(get_test_msg_pid(buf), portid);
 
     /* A datagram longer than the buffer is truncated and its rest dropped,
@@ -1105,15 +1122,20 @@ test_dup_and_close(void)
     /* Closed, the descriptor is forgotten: reused for a unix socket (here
      * behind the library's back), it is that unix socket. */
     CU_ASSERT_EQUAL(lib.close(copy), 0);
-    int sv[2];
-    ovs_assert(!socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv));
-    ovs_assert(dup2(sv[0], copy) == copy);
+    int unix_fd = socket(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+    ovs_assert(unix_fd >= 0);
+    if (unix_fd != copy) {
+        ovs_assert(dup2(unix_fd, copy) == copy);
+        close(unix_fd);
+    }
     len = sizeof ss;
     CU_ASSERT_EQUAL(lib.getsockname(copy, (struct sockaddr *) &ss, &len), 0);
     CU_ASSERT_EQUAL(ss.ss_family, AF_UNIX);
     close(copy);
 
     /* dup2() makes a netlink socket, or overwrites one. */
+    int sv[2];
+    ovs_assert(!socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv));
     fd = open_client(emu, SOCK_RAW, NETLINK_ROUTE, &conn);
     CU_ASSERT_EQUAL(lib.dup2(fd, sv[0]), sv[0]);
     CU_ASSERT_EQUAL(local_portid(sv[0]), local_portid(fd));
@@ -1410,6 +1432,7 @@ suite_init(void)
     lib.recvfrom = lib_symbol("recvfrom");
     lib.recv = lib_symbol("recv");
     lib.read = lib_symbol("read");
+    lib.recv_chk = lib_symbol("__recv_chk");
     lib.close = lib_symbol("close");
     lib.dup = lib_symbol("dup");
     lib.dup2 = lib_symbol("dup2");
@@ -1417,7 +1440,7 @@ suite_init(void)
             && lib.getpeername && lib.setsockopt && lib.getsockopt
             && lib.sendmsg && lib.sendto && lib.send && lib.write
             && lib.recvmsg && lib.recvfrom && lib.recv && lib.read
-            && lib.close && lib.dup && lib.dup2) ? 0 : -1;
+            && lib.recv_chk && lib.close && lib.dup && lib.dup2) ? 0 : -1;
 }
 
 static int
