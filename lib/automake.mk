@@ -4,12 +4,16 @@ noinst_LIBRARIES += lib/libeswitch.a
 lib_libeswitch_a_SOURCES = \
 	lib/esw-flower.c \
 	lib/esw-flower.h \
+	lib/esw-offload-xlate.c \
+	lib/esw-offload-xlate.h \
 	lib/tc-flower-codec.c \
 	lib/tc-flower-codec.h \
 	lib/devlink-codec.c \
 	lib/devlink-codec.h \
 	lib/esw-netlink.c \
 	lib/esw-netlink.h \
+	lib/esw-nl-transport.c \
+	lib/esw-nl-transport.h \
 	lib/esw-nic-model.h \
 	lib/genl-ctrl-codec.c \
 	lib/genl-ctrl-codec.h \

@@ -20,8 +20,10 @@ tests_esw_unittest_SOURCES = \
 	tests/unit/test-tc-oracle.c \
 	tests/unit/test-tc-flower-codec.c \
 	tests/unit/test-esw-flower.c \
+	tests/unit/test-esw-offload-xlate.c \
 	tests/unit/test-netlink-redirect.c \
-	tests/unit/test-nl-extack.c
+	tests/unit/test-nl-extack.c \
+	tests/unit/test-esw-nl-transport.c
 tests_esw_unittest_CFLAGS = $(AM_CFLAGS) $(CUNIT_CFLAGS)
 tests_esw_unittest_LDADD = \
 	plugins/libeswitch-plugins.a \

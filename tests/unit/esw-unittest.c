@@ -38,9 +38,11 @@ static CU_pSuite (*const suites[])(void) = {
     test_tc_oracle_suite,
     test_tc_flower_codec_suite,
     test_esw_flower_suite,
+    test_esw_offload_xlate_suite,
     test_nl_extack_suite,
     test_netlink_redirect_suite,
     test_emu_netlink_suite,
+    test_esw_nl_transport_suite,
 };
 
 static void

@@ -35,8 +35,10 @@ CU_pSuite test_emu_endpoint_suite(void);
 CU_pSuite test_tc_oracle_suite(void);
 CU_pSuite test_tc_flower_codec_suite(void);
 CU_pSuite test_esw_flower_suite(void);
+CU_pSuite test_esw_offload_xlate_suite(void);
 CU_pSuite test_nl_extack_suite(void);
 CU_pSuite test_netlink_redirect_suite(void);
 CU_pSuite test_emu_netlink_suite(void);
+CU_pSuite test_esw_nl_transport_suite(void);
 
 #endif /* esw-unittest.h */
