@@ -34,8 +34,17 @@ tests_bench_emu_bench_LDADD = \
 	$(OVS_LDADD) \
 	$(OVS_LIBS)
 
-bench: tests/bench/emu-bench
+# Benchmark of the netlink control plane through the daemon's socket.
+noinst_PROGRAMS += tests/bench/emu-nl-bench
+tests_bench_emu_nl_bench_SOURCES = tests/bench/emu-nl-bench.c
+tests_bench_emu_nl_bench_LDADD = \
+	lib/libeswitch.a \
+	$(OVS_LDADD) \
+	$(MNL_LIBS) $(OVS_LIBS)
+
+bench: tests/bench/emu-bench tests/bench/emu-nl-bench emu/sriov-nic-emu
 	tests/bench/emu-bench
+	tests/bench/emu-nl-bench --emu=emu/sriov-nic-emu
 PHONY += bench
 
 # The daemon.
