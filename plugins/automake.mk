@@ -7,6 +7,10 @@ noinst_LIBRARIES += plugins/libeswitch-plugins.a
 plugins_libeswitch_plugins_a_SOURCES = \
 	plugins/dpif-eswitch.c \
 	plugins/dpif-eswitch.h \
+	plugins/esw-offload.c \
+	plugins/esw-offload.h \
+	plugins/netdev-offload-eswitch.c \
+	plugins/netdev-offload-eswitch.h \
 	plugins/netdev-eswitch-local.c \
 	plugins/netdev-eswitch-local.h
 

@@ -24,6 +24,10 @@
 #include "dpif-provider.h"
 #include "netdev-eswitch-local.h"
 #include "dpif.h"
+#include "esw-offload.h"
+#include "netdev-offload.h"
+#include "netdev-offload-eswitch.h"
+#include "netdev.h"
 #include "openvswitch/vlog.h"
 #include "smap.h"
 
@@ -91,6 +95,31 @@ dpif_eswitch_port_set_config(struct dpif *dpif, odp_port_t port_no,
     return dpif_netdev_class.port_set_config(dpif, port_no, cfg);
 }
 
+/* Applies Open_vSwitch other_config 'cfg': the offload engine's keys, then
+ * dpif-netdev's. */
+static int
+dpif_eswitch_set_config(struct dpif *dpif, const struct smap *cfg)
+{
+    esw_offload_set_config(cfg);
+    return dpif_netdev_class.set_config(dpif, cfg);
+}
+
+/* Adds 'netdev' to the datapath, then lets the eswitch flow API claim it
+ * before OVS assigns it one (see netdev_offload_eswitch_claim()). */
+static int
+dpif_eswitch_port_add(struct dpif *dpif, struct netdev *netdev,
+                      odp_port_t *port_nop)
+{
+    int error = dpif_netdev_class.port_add(dpif, netdev, port_nop);
+
+    if (!error) {
+        /* dpif_port_add() sets the dpif type only after this returns. */
+        netdev_set_dpif_type(netdev, DPIF_ESWITCH_TYPE);
+        netdev_offload_eswitch_claim(netdev);
+    }
+    return error;
+}
+
 bool
 dpif_eswitch_class_is_eswitch(const struct dpif_class *class)
 {
@@ -108,6 +137,8 @@ dpif_eswitch_register(void)
     dpif_eswitch_class.port_open_type = dpif_eswitch_port_open_type;
     dpif_eswitch_class.enumerate = dpif_eswitch_enumerate;
     dpif_eswitch_class.port_set_config = dpif_eswitch_port_set_config;
+    dpif_eswitch_class.set_config = dpif_eswitch_set_config;
+    dpif_eswitch_class.port_add = dpif_eswitch_port_add;
 
     int error = dp_register_provider(&dpif_eswitch_class);
     if (error) {

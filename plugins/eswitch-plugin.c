@@ -24,9 +24,11 @@
 #include <config.h>
 
 #include "dpif-eswitch.h"
+#include "netdev-offload-eswitch.h"
 #include "openvswitch/compiler.h"
 
 OVS_CONSTRUCTOR(eswitch_plugin_register)
 {
     dpif_eswitch_register();
+    netdev_offload_eswitch_register();
 }

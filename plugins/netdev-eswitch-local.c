@@ -208,6 +208,28 @@ static const struct netdev_class netdev_eswitch_local_class = {
     .rxq_wait = netdev_eswitch_local_rxq_wait,
 };
 
+/* The same port under another type name: see netdev-eswitch-local.h. */
+static const struct netdev_class netdev_eswitch_anchor_class = {
+    .type = NETDEV_ESWITCH_ANCHOR_TYPE,
+    .is_pmd = false,
+    .alloc = netdev_eswitch_local_alloc,
+    .construct = netdev_eswitch_local_construct,
+    .destruct = netdev_eswitch_local_destruct,
+    .dealloc = netdev_eswitch_local_dealloc,
+    .send = netdev_eswitch_local_send,
+    .set_etheraddr = netdev_eswitch_local_set_etheraddr,
+    .get_etheraddr = netdev_eswitch_local_get_etheraddr,
+    .get_mtu = netdev_eswitch_local_get_mtu,
+    .set_mtu = netdev_eswitch_local_set_mtu,
+    .update_flags = netdev_eswitch_local_update_flags,
+};
+
+int
+netdev_eswitch_anchor_register(void)
+{
+    return netdev_register_provider(&netdev_eswitch_anchor_class);
+}
+
 bool
 netdev_eswitch_local_init(void)
 {

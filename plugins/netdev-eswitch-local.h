@@ -45,4 +45,11 @@
  * Returns true if OVS's own dummy netdevs are enabled. */
 bool netdev_eswitch_local_init(void);
 
+/* An "eswitch-flow-anchor" netdev is the same inert port under another
+ * type name.  No OVS flow API accepts it, the eswitch one does; see
+ * netdev-offload-eswitch.c for what it anchors.  Registers the type;
+ * returns 0 or a positive errno. */
+#define NETDEV_ESWITCH_ANCHOR_TYPE "eswitch-flow-anchor"
+int netdev_eswitch_anchor_register(void);
+
 #endif /* netdev-eswitch-local.h */

@@ -38,7 +38,8 @@ TESTSUITE_AT = \
 	tests/eswitch-macros.at \
 	tests/dpif-eswitch.at \
 	tests/sriov-nic-emu.at \
-	tests/system-emu.at
+	tests/system-emu.at \
+	tests/offload.at
 TESTSUITE = $(builddir)/tests/testsuite
 TESTSUITE_PATCH = $(builddir)/tests/testsuite.tmp
 AUTOTEST = $(AUTOM4TE) -l autotest

@@ -1,0 +1,904 @@
+/*
+ * Copyright (c) 2026 The ovs-eswitch authors.
+ *
+ * Licensed under the Apache License, Version 2.0 (the "License");
+ * you may not use this file except in compliance with the License.
+ * You may obtain a copy of the License at:
+ *
+ *     http://www.apache.org/licenses/LICENSE-2.0
+ *
+ * Unless required by applicable law or agreed to in writing, software
+ * distributed under the License is distributed on an "AS IS" BASIS,
+ * WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied.
+ * See the License for the specific language governing permissions and
+ * limitations under the License.
+ */
+
+#include <config.h>
+
+#include "esw-offload.h"
+
+#include <errno.h>
+#include <linux/pkt_cls.h>
+#include <linux/pkt_sched.h>
+#include <linux/rtnetlink.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "coverage.h"
+#include "dpif.h"
+#include "dpif-eswitch.h"
+#include "esw-flower.h"
+#include "esw-nl-transport.h"
+#include "esw-offload-xlate.h"
+#include "hash.h"
+#include "netdev.h"
+#include "netdev-offload.h"
+#include "openvswitch/dynamic-string.h"
+#include "openvswitch/hmap.h"
+#include "openvswitch/match.h"
+#include "openvswitch/ofpbuf.h"
+#include "openvswitch/vlog.h"
+#include "ovs-thread.h"
+#include "rtnl-link-codec.h"
+#include "smap.h"
+#include "tc-flower-codec.h"
+#include "timeval.h"
+#include "unixctl.h"
+#include "util.h"
+#include "uuid.h"
+
+VLOG_DEFINE_THIS_MODULE(esw_offload);
+
+COVERAGE_DEFINE(esw_offload_put);
+COVERAGE_DEFINE(esw_offload_put_ok);
+COVERAGE_DEFINE(esw_offload_put_fail);
+COVERAGE_DEFINE(esw_offload_del);
+COVERAGE_DEFINE(esw_offload_stats_dump);
+COVERAGE_DEFINE(esw_offload_reinstall);
+
+static struct vlog_rate_limit rl = VLOG_RATE_LIMIT_INIT(5, 20);
+
+/* Where rules go: the ingress of a representor, as "tc filter add dev DEV
+ * ingress" and esw_offload_xlate() say it. */
+#define RULE_PARENT TC_H_MAKE(TC_H_CLSACT, TC_H_MIN_INGRESS)
+
+/* TC priorities the engine gives masks. */
+#define MIN_PRIO 1
+#define MAX_PRIO 0xfff0
+
+/* A port the engine was asked about. */
+struct esw_port {
+    struct hmap_node node;      /* In 'ports', by name. */
+    char *name;                 /* Netdev name. */
+    bool claimed;               /* A vport of an eswitch: ours. */
+    char *reason;               /* If not claimed, why. */
+    int ifindex;                /* As the backend reports it. */
+    char switch_id[2 * ESW_PHYS_ID_MAX_LEN + 1];  /* phys_switch_id, hex. */
+    char phys_port_name[IFNAMSIZ];
+};
+
+/* A megaflow the offload thread gave us. */
+struct esw_flow {
+    struct hmap_node ufid_node; /* In 'flows', by ufid. */
+    struct hmap_node rule_node; /* In 'rules', by identity, if in_hw. */
+    ovs_u128 ufid;
+    char *port_name;            /* The in_port's netdev. */
+
+    bool in_hw;
+    int ifindex;                /* Identity of the rule, if in_hw. */
+    uint16_t prio;
+    ovs_be16 protocol;
+    uint32_t handle;
+    struct ofpbuf *request;     /* The RTM_NEWTFILTER that installed it. */
+    uint64_t dump_gen;          /* Last dump that saw the rule. */
+
+    /* Why not in hardware, if not. */
+    char *reason;
+    const char *reason_token;   /* For counters. */
+
+    /* Hardware counters, as last read. */
+    uint64_t packets;
+    uint64_t bytes;
+    long long int used;
+};
+
+static struct ovs_mutex mutex = OVS_MUTEX_INITIALIZER;
+static struct hmap all_ports OVS_GUARDED_BY(mutex) =
+    HMAP_INITIALIZER(&all_ports);
+static struct hmap flows OVS_GUARDED_BY(mutex) = HMAP_INITIALIZER(&flows);
+static struct hmap rules OVS_GUARDED_BY(mutex) = HMAP_INITIALIZER(&rules);
+static struct esw_prio_map prio_map OVS_GUARDED_BY(mutex);
+static bool prio_map_initialized OVS_GUARDED_BY(mutex);
+
+/* Backend. */
+static char *target OVS_GUARDED_BY(mutex);   /* NULL: the kernel. */
+static struct esw_nl *rtnl OVS_GUARDED_BY(mutex);
+static int stats_interval OVS_GUARDED_BY(mutex) = 1000;
+static long long int last_dump OVS_GUARDED_BY(mutex);  /* 0: never. */
+static uint64_t dump_gen OVS_GUARDED_BY(mutex);
+static uint32_t next_handle OVS_GUARDED_BY(mutex) = 1;
+
+/* Counters of failures, by reason token. */
+static struct smap fail_counts OVS_GUARDED_BY(mutex) =
+    SMAP_INITIALIZER(&fail_counts);
+static uint64_t n_put_ok OVS_GUARDED_BY(mutex);
+static uint64_t n_reinstalled OVS_GUARDED_BY(mutex);
+
+static uint64_t scratch[65536 / sizeof(uint64_t)];
+
+static uint32_t
+hash_rule_id(int ifindex, uint16_t prio, uint32_t handle)
+{
+    return hash_3words(ifindex, prio, handle);
+}
+
+static struct esw_port *
+port_find(const char *name) OVS_REQUIRES(mutex)
+{
+    struct esw_port *port;
+
+    HMAP_FOR_EACH_WITH_HASH (port, node, hash_string(name, 0), &all_ports) {
+        if (!strcmp(port->name, name)) {
+            return port;
+        }
+    }
+    return NULL;
+}
+
+static struct esw_flow *
+flow_find(const ovs_u128 *ufid) OVS_REQUIRES(mutex)
+{
+    struct esw_flow *flow;
+
+    HMAP_FOR_EACH_WITH_HASH (flow, ufid_node, ufid->u32[0], &flows) {
+        if (ovs_u128_equals(flow->ufid, *ufid)) {
+            return flow;
+        }
+    }
+    return NULL;
+}
+
+/* Returns the backend handle, opening it if needed, or NULL with an error
+ * in '*errorp'. */
+static struct esw_nl *
+backend(int *errorp) OVS_REQUIRES(mutex)
+{
+    *errorp = 0;
+    if (rtnl && esw_nl_get_status(rtnl)) {
+        *errorp = esw_nl_reconnect(rtnl);
+        if (*errorp) {
+            return NULL;
+        }
+        /* The emulator may have restarted: make the next flow_get dump at
+         * once, which installs again what is missing. */
+        last_dump = 0;
+    }
+    if (!rtnl) {
+        *errorp = esw_nl_open(target, NETLINK_ROUTE, &rtnl);
+        if (*errorp) {
+            VLOG_WARN_RL(&rl, "cannot reach the eswitch backend %s (%s)",
+                         target ? target : "kernel",
+                         ovs_strerror(*errorp));
+            rtnl = NULL;
+            return NULL;
+        }
+    }
+    return rtnl;
+}
+
+void
+esw_offload_set_config(const struct smap *cfg)
+{
+    const char *new_target = smap_get(cfg, "eswitch-netlink");
+    int interval = smap_get_int(cfg, "eswitch-stats-interval", 1000);
+
+    if (new_target && !strcmp(new_target, "kernel")) {
+        new_target = NULL;
+    }
+    ovs_mutex_lock(&mutex);
+    if (!nullable_string_is_equal(target, new_target)) {
+        VLOG_INFO("eswitch backend: %s", new_target ? new_target : "kernel");
+        free(target);
+        target = nullable_xstrdup(new_target);
+        esw_nl_close(rtnl);
+        rtnl = NULL;
+    }
+    stats_interval = MAX(interval, 10);
+    ovs_mutex_unlock(&mutex);
+}
+
+/* Ports. */
+
+static int
+query_link(const char *name, struct esw_link *link, char **errorp)
+    OVS_REQUIRES(mutex)
+{
+    struct esw_link_request req = { .family = AF_UNSPEC };
+    struct ofpbuf *reply = NULL;
+    int error;
+
+    *errorp = NULL;
+    struct esw_nl *nl = backend(&error);
+    if (!nl) {
+        *errorp = xasprintf("eswitch backend unreachable (%s)",
+                            ovs_strerror(error));
+        return error;
+    }
+    ovs_strlcpy(req.name, name, sizeof req.name);
+    error = esw_rtnl_link_encode_request(scratch, sizeof scratch, 0, &req);
+    if (!error) {
+        error = esw_nl_transact(nl, (struct nlmsghdr *) scratch, &reply,
+                                errorp);
+    }
+    if (!error && reply && reply->size >= sizeof(struct nlmsghdr)) {
+        error = esw_rtnl_link_decode_link(reply->data, link, errorp);
+    } else if (!error) {
+        error = ENODEV;
+    }
+    ofpbuf_delete(reply);
+    return error;
+}
+
+/* Makes sure the ingress qdisc exists on 'ifindex'. */
+static int
+add_ingress_qdisc(int ifindex) OVS_REQUIRES(mutex)
+{
+    size_t len;
+    char *extack = NULL;
+    int error;
+
+    struct esw_nl *nl = backend(&error);
+    if (!nl) {
+        return error;
+    }
+    error = tc_qdisc_encode(scratch, sizeof scratch, true, ifindex,
+                            TC_QDISC_INGRESS, 0, &len);
+    if (!error) {
+        error = esw_nl_transact(nl, (struct nlmsghdr *) scratch, NULL,
+                                &extack);
+    }
+    free(extack);
+    return error == EEXIST ? 0 : error;
+}
+
+int
+esw_offload_port_init(struct netdev *netdev)
+{
+    const char *dpif_type = netdev_get_dpif_type(netdev);
+    const char *name = netdev_get_name(netdev);
+    struct esw_link *link;
+    char *why = NULL;
+    int error;
+
+    if (!dpif_type || strcmp(dpif_type, DPIF_ESWITCH_TYPE)) {
+        return EOPNOTSUPP;
+    }
+
+    link = xmalloc(sizeof *link);
+    ovs_mutex_lock(&mutex);
+    struct esw_port *port = port_find(name);
+    if (!port) {
+        port = xzalloc(sizeof *port);
+        port->name = xstrdup(name);
+        hmap_insert(&all_ports, &port->node, hash_string(name, 0));
+    }
+    free(port->reason);
+    port->reason = NULL;
+    port->claimed = false;
+
+    /* The datapath's and the bridges' own ports are never NIC vports, and
+     * the backend need not be asked (it may not even be configured yet for
+     * the datapath's own port). */
+    const char *type = netdev_get_type(netdev);
+    if (!strcmp(type, "tap") || !strcmp(type, "internal")
+        || !strcmp(type, "dummy-internal")) {
+        port->reason = xasprintf("internal port (%s), not a NIC vport", type);
+        error = EOPNOTSUPP;
+    } else if ((error = query_link(name, link, &why))) {
+        port->reason = xasprintf("not a NIC vport (%s%s%s)",
+                                 ovs_strerror(error), why ? ": " : "",
+                                 why ? why : "");
+    } else if (!link->phys_switch_id.len || !link->phys_port_name[0]) {
+        port->reason = xstrdup("not a vport of an eswitch in switchdev "
+                               "mode (no phys_switch_id/phys_port_name)");
+        error = EOPNOTSUPP;
+    } else {
+        port->ifindex = link->ifindex;
+        for (size_t i = 0; i < link->phys_switch_id.len; i++) {
+            snprintf(&port->switch_id[2 * i], 3, "%02x",
+                     link->phys_switch_id.id[i]);
+        }
+        ovs_strlcpy(port->phys_port_name, link->phys_port_name,
+                    sizeof port->phys_port_name);
+        error = add_ingress_qdisc(link->ifindex);
+        if (error) {
+            port->reason = xasprintf("cannot add the ingress qdisc (%s)",
+                                     ovs_strerror(error));
+        } else {
+            port->claimed = true;
+            VLOG_INFO("%s: eswitch vport %s, offloading its flows", name,
+                      port->phys_port_name);
+        }
+    }
+    if (!port->claimed) {
+        VLOG_INFO("%s: software only: %s", name, port->reason);
+        error = error ? error : EOPNOTSUPP;
+    }
+    ovs_mutex_unlock(&mutex);
+    free(why);
+    free(link);
+    return port->claimed ? 0 : error;
+}
+
+static void flow_remove_hw(struct esw_flow *) OVS_REQUIRES(mutex);
+static void flow_destroy(struct esw_flow *) OVS_REQUIRES(mutex);
+
+void
+esw_offload_port_uninit(struct netdev *netdev)
+{
+    const char *name = netdev_get_name(netdev);
+    struct esw_flow *flow;
+
+    ovs_mutex_lock(&mutex);
+    HMAP_FOR_EACH_SAFE (flow, ufid_node, &flows) {
+        if (!strcmp(flow->port_name, name)) {
+            flow_remove_hw(flow);
+            flow_destroy(flow);
+        }
+    }
+    struct esw_port *port = port_find(name);
+    if (port) {
+        port->claimed = false;
+        free(port->reason);
+        port->reason = xstrdup("removed");
+    }
+    ovs_mutex_unlock(&mutex);
+}
+
+/* Flows. */
+
+/* The xlate port map: datapath port -> what the NIC calls it.  The ports
+ * looked up during one translation are kept in 'struct xlate_ports'. */
+struct xlate_ports {
+    size_t n;
+    struct esw_xlate_port ports[ESW_FLOWER_MAX_ACTIONS + 1];
+};
+
+static const struct esw_xlate_port *
+lookup_port(const void *ports_, odp_port_t odp_port)
+{
+    struct xlate_ports *ports = CONST_CAST(struct xlate_ports *, ports_);
+
+    for (size_t i = 0; i < ports->n; i++) {
+        if (ports->ports[i].odp_port == odp_port) {
+            return &ports->ports[i];
+        }
+    }
+    if (ports->n >= ARRAY_SIZE(ports->ports)) {
+        return NULL;
+    }
+
+    struct netdev *netdev = netdev_ports_get(odp_port, DPIF_ESWITCH_TYPE);
+    if (!netdev) {
+        return NULL;
+    }
+    /* 'mutex' is held by our caller. */
+    const struct esw_port *port = port_find(netdev_get_name(netdev));
+    struct esw_xlate_port *out = &ports->ports[ports->n++];
+    memset(out, 0, sizeof *out);
+    out->odp_port = odp_port;
+    out->name = port ? port->name : netdev_get_name(netdev);
+    if (port && port->claimed) {
+        out->ifindex = port->ifindex;
+        out->eswitch = port->switch_id;
+    } else {
+        out->ifindex = netdev_get_ifindex(netdev);
+        if (out->ifindex < 0) {
+            out->ifindex = 0;
+        }
+    }
+    netdev_close(netdev);
+    return out;
+}
+
+static void
+count_failure(const char *token) OVS_REQUIRES(mutex)
+{
+    const char *old = smap_get(&fail_counts, token);
+    unsigned long long n = old ? strtoull(old, NULL, 10) : 0;
+
+    smap_replace(&fail_counts, token, xasprintf("%llu", n + 1));
+}
+
+static void
+flow_set_reason(struct esw_flow *flow, const char *token, char *reason)
+    OVS_REQUIRES(mutex)
+{
+    free(flow->reason);
+    flow->reason = reason;
+    flow->reason_token = token;
+    count_failure(token);
+    COVERAGE_INC(esw_offload_put_fail);
+}
+
+/* Sends 'msg' (a filter request) and returns 0 or the error, with the
+ * extack message in '*extackp'. */
+static int
+transact(const struct nlmsghdr *msg, char **extackp) OVS_REQUIRES(mutex)
+{
+    int error;
+    struct esw_nl *nl = backend(&error);
+
+    *extackp = NULL;
+    return nl ? esw_nl_transact(nl, msg, NULL, extackp) : error;
+}
+
+/* Deletes 'flow''s rule from the NIC, if it is there. */
+static void
+flow_remove_hw(struct esw_flow *flow) OVS_REQUIRES(mutex)
+{
+    if (!flow->in_hw) {
+        return;
+    }
+
+    struct esw_flower_rule *rule = xmalloc(sizeof *rule);
+    char *extack = NULL;
+    size_t len;
+
+    esw_flower_rule_init(rule);
+    rule->ifindex = flow->ifindex;
+    rule->parent = RULE_PARENT;
+    rule->prio = flow->prio;
+    rule->protocol = flow->protocol;
+    rule->handle = flow->handle;
+    int error = tc_flower_encode_del(scratch, sizeof scratch, rule, 0, &len);
+    if (!error) {
+        error = transact((struct nlmsghdr *) scratch, &extack);
+    }
+    if (error && error != ENOENT) {
+        /* The rule may be left in the NIC: the next counter dump will not
+         * find a flow for it and delete it then. */
+        VLOG_WARN_RL(&rl, "%s: could not delete hardware rule prio %"PRIu16
+                     " handle %"PRIu32": %s%s%s", flow->port_name,
+                     flow->prio, flow->handle, ovs_strerror(error),
+                     extack ? ": " : "", extack ? extack : "");
+    }
+    free(extack);
+    free(rule);
+    hmap_remove(&rules, &flow->rule_node);
+    flow->in_hw = false;
+    ofpbuf_delete(flow->request);
+    flow->request = NULL;
+    COVERAGE_INC(esw_offload_del);
+}
+
+static void
+flow_destroy(struct esw_flow *flow) OVS_REQUIRES(mutex)
+{
+    ovs_assert(!flow->in_hw);
+    hmap_remove(&flows, &flow->ufid_node);
+    free(flow->port_name);
+    free(flow->reason);
+    free(flow);
+}
+
+/* Installs 'rule' for 'flow'; on success 'flow' is in_hw with it. */
+static int
+flow_install(struct esw_flow *flow, struct esw_flower_rule *rule,
+             char **extackp) OVS_REQUIRES(mutex)
+{
+    size_t len;
+
+    rule->handle = next_handle++;
+    if (!next_handle) {
+        next_handle = 1;
+    }
+    int error = tc_flower_encode_new(scratch, sizeof scratch, rule,
+                                     NLM_F_CREATE | NLM_F_EXCL, 0, &len);
+    if (error) {
+        *extackp = xasprintf("cannot encode the rule (%s)",
+                             ovs_strerror(error));
+        return error;
+    }
+    error = transact((struct nlmsghdr *) scratch, extackp);
+    if (error) {
+        return error;
+    }
+
+    flow->in_hw = true;
+    flow->ifindex = rule->ifindex;
+    flow->prio = rule->prio;
+    flow->protocol = rule->protocol;
+    flow->handle = rule->handle;
+    flow->request = ofpbuf_clone_data(scratch, len);
+    flow->dump_gen = dump_gen;
+    hmap_insert(&rules, &flow->rule_node,
+                hash_rule_id(flow->ifindex, flow->prio, flow->handle));
+    return 0;
+}
+
+int
+esw_offload_flow_put(struct netdev *netdev, struct match *match,
+                     struct nlattr *actions, size_t actions_len,
+                     const ovs_u128 *ufid, struct dpif_flow_stats *stats)
+{
+    const char *name = netdev_get_name(netdev);
+    struct esw_flower_rule *rule = xmalloc(sizeof *rule);
+    char *reason = NULL;
+    int error;
+
+    COVERAGE_INC(esw_offload_put);
+    ovs_mutex_lock(&mutex);
+
+    struct esw_flow *flow = flow_find(ufid);
+    if (flow) {
+        /* A change of actions (or a new match for the same ufid): the old
+         * rule goes, so that the NIC never runs stale actions. */
+        if (stats) {
+            memset(stats, 0, sizeof *stats);
+            stats->n_packets = flow->packets;
+            stats->n_bytes = flow->bytes;
+            stats->used = flow->used;
+        }
+        flow_remove_hw(flow);
+    } else {
+        if (stats) {
+            memset(stats, 0, sizeof *stats);
+        }
+        flow = xzalloc(sizeof *flow);
+        flow->ufid = *ufid;
+        flow->port_name = xstrdup(name);
+        hmap_insert(&flows, &flow->ufid_node, ufid->u32[0]);
+    }
+    flow->packets = flow->bytes = 0;
+    flow->used = 0;
+    free(flow->reason);
+    flow->reason = NULL;
+    flow->reason_token = NULL;
+
+    struct esw_port *port = port_find(name);
+    struct xlate_ports xports = { .n = 0 };
+    struct esw_xlate_port_map map = { .lookup = lookup_port,
+                                      .aux = &xports };
+    enum esw_xlate_reason xr;
+
+    if (!port || !port->claimed) {
+        flow_set_reason(flow, "port-not-on-eswitch",
+                        xasprintf("in_port %s is not a vport of an eswitch",
+                                  name));
+        error = EOPNOTSUPP;
+        goto out;
+    }
+
+    xr = esw_offload_xlate(match, actions, actions_len, &map, rule,
+                           &reason);
+    if (xr != ESW_XLATE_OK) {
+        flow_set_reason(flow, esw_xlate_reason_to_string(xr), reason);
+        reason = NULL;
+        error = EOPNOTSUPP;
+        goto out;
+    }
+    if (!prio_map_initialized) {
+        esw_prio_map_init(&prio_map, MIN_PRIO, MAX_PRIO);
+        prio_map_initialized = true;
+    }
+    if (esw_prio_map_get(&prio_map, rule, &rule->prio)) {
+        flow_set_reason(flow, "no-prio-left",
+                        xasprintf("no TC priority left for another mask "
+                                  "(%d masks in use)", MAX_PRIO));
+        error = ENOSPC;
+        goto out;
+    }
+
+    char *extack = NULL;
+    error = flow_install(flow, rule, &extack);
+    if (error) {
+        flow_set_reason(flow, "refused-by-hardware",
+                        xasprintf("hardware refused the rule: %s%s%s",
+                                  ovs_strerror(error),
+                                  extack ? ": " : "", extack ? extack : ""));
+        free(extack);
+        goto out;
+    }
+    free(extack);
+    n_put_ok++;
+    COVERAGE_INC(esw_offload_put_ok);
+
+out:
+    if (error) {
+        VLOG_DBG_RL(&rl, "%s: flow "UUID_FMT" stays in software: %s", name,
+                    UUID_ARGS((struct uuid *) ufid), flow->reason);
+    }
+    ovs_mutex_unlock(&mutex);
+    free(reason);
+    free(rule);
+    return error;
+}
+
+/* Counters. */
+
+struct dump_ctx {
+    int ifindex;
+    long long int now;
+    struct esw_flower_rule *rule;
+};
+
+static int
+dump_cb(const struct nlmsghdr *msg, void *ctx_) OVS_REQUIRES(mutex)
+{
+    struct dump_ctx *ctx = ctx_;
+    struct esw_flower_rule *rule = ctx->rule;
+    struct esw_flow *flow;
+    char *error_msg = NULL;
+
+    if (tc_flower_decode(msg, msg->nlmsg_len, rule, &error_msg)) {
+        VLOG_WARN_RL(&rl, "undecodable filter in dump: %s", error_msg);
+        free(error_msg);
+        return 0;
+    }
+    HMAP_FOR_EACH_WITH_HASH (flow, rule_node,
+                             hash_rule_id(ctx->ifindex, rule->prio,
+                                          rule->handle), &rules) {
+        if (flow->ifindex == ctx->ifindex && flow->prio == rule->prio
+            && flow->handle == rule->handle) {
+            const struct esw_flower_action_stats *s
+                = rule->n_actions ? &rule->actions[0].stats : NULL;
+
+            flow->dump_gen = dump_gen;
+            if (s && s->packets > flow->packets) {
+                flow->used = ctx->now - s->lastuse_ms;
+            }
+            if (s) {
+                flow->packets = s->packets;
+                flow->bytes = s->bytes;
+            }
+            break;
+        }
+    }
+    return 0;
+}
+
+/* Reads the counters of every rule of every claimed port, by terse dumps,
+ * and installs again the rules that a dump did not report. */
+static void
+refresh_stats(void) OVS_REQUIRES(mutex)
+{
+    struct esw_port *port;
+    struct esw_flow *flow;
+    int error;
+
+    struct esw_nl *nl = backend(&error);
+    if (!nl) {
+        return;
+    }
+    COVERAGE_INC(esw_offload_stats_dump);
+    dump_gen++;
+
+    struct dump_ctx ctx = {
+        .now = time_msec(),
+        .rule = xmalloc(sizeof *ctx.rule),
+    };
+    bool complete = true;
+    HMAP_FOR_EACH (port, node, &all_ports) {
+        size_t len;
+
+        if (!port->claimed) {
+            continue;
+        }
+        ctx.ifindex = port->ifindex;
+        error = tc_flower_encode_dump_request(scratch, sizeof scratch,
+                                              port->ifindex, RULE_PARENT,
+                                              true, 0, &len);
+        if (!error) {
+            error = esw_nl_dump(nl, (struct nlmsghdr *) scratch, dump_cb,
+                                &ctx);
+        }
+        if (error) {
+            VLOG_WARN_RL(&rl, "%s: counter dump failed (%s)", port->name,
+                         ovs_strerror(error));
+            complete = false;
+        }
+    }
+    free(ctx.rule);
+    last_dump = time_msec();
+
+    if (!complete) {
+        return;
+    }
+    /* What the NIC lost (a reset, an emulator restart): install again. */
+    HMAP_FOR_EACH (flow, ufid_node, &flows) {
+        if (flow->in_hw && flow->dump_gen != dump_gen) {
+            struct ofpbuf *request = flow->request;
+            char *extack = NULL;
+
+            flow->request = NULL;
+            hmap_remove(&rules, &flow->rule_node);
+            flow->in_hw = false;
+            COVERAGE_INC(esw_offload_reinstall);
+            error = transact(request->data, &extack);
+            if (!error || error == EEXIST) {
+                flow->in_hw = true;
+                flow->request = request;
+                flow->dump_gen = dump_gen;
+                hmap_insert(&rules, &flow->rule_node,
+                            hash_rule_id(flow->ifindex, flow->prio,
+                                         flow->handle));
+                n_reinstalled++;
+            } else {
+                flow_set_reason(flow, "lost-by-hardware",
+                                xasprintf("the NIC lost the rule and refused "
+                                          "it again: %s%s%s",
+                                          ovs_strerror(error),
+                                          extack ? ": " : "",
+                                          extack ? extack : ""));
+                ofpbuf_delete(request);
+            }
+            free(extack);
+        }
+    }
+}
+
+int
+esw_offload_flow_get(struct netdev *netdev OVS_UNUSED, const ovs_u128 *ufid,
+                     struct dpif_flow_stats *stats,
+                     struct dpif_flow_attrs *attrs)
+{
+    int error = 0;
+
+    ovs_mutex_lock(&mutex);
+    if (time_msec() - last_dump >= stats_interval) {
+        refresh_stats();
+    }
+    struct esw_flow *flow = flow_find(ufid);
+    if (!flow || !flow->in_hw) {
+        error = ENOENT;
+    } else {
+        memset(stats, 0, sizeof *stats);
+        stats->n_packets = flow->packets;
+        stats->n_bytes = flow->bytes;
+        stats->used = flow->used;
+        attrs->offloaded = true;
+        attrs->dp_layer = "eswitch";
+        attrs->dp_extra_info = NULL;
+    }
+    ovs_mutex_unlock(&mutex);
+    return error;
+}
+
+int
+esw_offload_flow_del(struct netdev *netdev OVS_UNUSED, const ovs_u128 *ufid,
+                     struct dpif_flow_stats *stats)
+{
+    int error = 0;
+
+    ovs_mutex_lock(&mutex);
+    struct esw_flow *flow = flow_find(ufid);
+    if (!flow) {
+        error = ENOENT;
+    } else {
+        if (stats) {
+            memset(stats, 0, sizeof *stats);
+            stats->n_packets = flow->packets;
+            stats->n_bytes = flow->bytes;
+            stats->used = flow->used;
+        }
+        flow_remove_hw(flow);
+        flow_destroy(flow);
+    }
+    ovs_mutex_unlock(&mutex);
+    return error;
+}
+
+int
+esw_offload_flow_flush(struct netdev *netdev)
+{
+    const char *name = netdev_get_name(netdev);
+    struct esw_flow *flow;
+
+    ovs_mutex_lock(&mutex);
+    HMAP_FOR_EACH_SAFE (flow, ufid_node, &flows) {
+        if (!strcmp(flow->port_name, name)) {
+            flow_remove_hw(flow);
+            flow_destroy(flow);
+        }
+    }
+    ovs_mutex_unlock(&mutex);
+    return 0;
+}
+
+int
+esw_offload_flow_count(struct netdev *netdev, uint64_t *n_flows)
+{
+    const char *name = netdev_get_name(netdev);
+    struct esw_flow *flow;
+    uint64_t n = 0;
+
+    ovs_mutex_lock(&mutex);
+    HMAP_FOR_EACH (flow, ufid_node, &flows) {
+        n += flow->in_hw && !strcmp(flow->port_name, name);
+    }
+    ovs_mutex_unlock(&mutex);
+    *n_flows = n;
+    return 0;
+}
+
+/* ovs-appctl. */
+
+static void
+format_flow(const struct esw_flow *flow, struct ds *ds) OVS_REQUIRES(mutex)
+{
+    ds_put_format(ds, "ufid:"UUID_FMT" in_port %s: ",
+                  UUID_ARGS((struct uuid *) &flow->ufid), flow->port_name);
+    if (!flow->in_hw) {
+        ds_put_format(ds, "software (%s)\n", flow->reason ? flow->reason
+                                                          : "unknown");
+        return;
+    }
+    ds_put_format(ds, "hardware, packets:%"PRIu64" bytes:%"PRIu64"\n",
+                  flow->packets, flow->bytes);
+
+    struct esw_flower_rule *rule = xmalloc(sizeof *rule);
+    char *error_msg = NULL;
+    if (!tc_flower_decode(flow->request->data, flow->request->size, rule,
+                          &error_msg)) {
+        ds_put_cstr(ds, "    ");
+        esw_flower_rule_format(rule, ds);
+        ds_put_char(ds, '\n');
+    }
+    free(error_msg);
+    free(rule);
+}
+
+static void
+offload_show(struct unixctl_conn *conn, int argc OVS_UNUSED,
+             const char *argv[] OVS_UNUSED, void *aux OVS_UNUSED)
+{
+    struct ds ds = DS_EMPTY_INITIALIZER;
+    const struct esw_port *port;
+    const struct esw_flow *flow;
+    size_t n_hw = 0, n_sw = 0;
+
+    ovs_mutex_lock(&mutex);
+    ds_put_format(&ds, "backend: %s\n", target ? target : "kernel");
+    ds_put_cstr(&ds, "ports:\n");
+    HMAP_FOR_EACH (port, node, &all_ports) {
+        if (port->claimed) {
+            ds_put_format(&ds, "  %s: eswitch vport %s (ifindex %d)\n",
+                          port->name, port->phys_port_name, port->ifindex);
+        } else {
+            ds_put_format(&ds, "  %s: software only: %s\n", port->name,
+                          port->reason);
+        }
+    }
+    ds_put_cstr(&ds, "flows:\n");
+    HMAP_FOR_EACH (flow, ufid_node, &flows) {
+        ds_put_cstr(&ds, "  ");
+        format_flow(flow, &ds);
+        if (flow->in_hw) {
+            n_hw++;
+        } else {
+            n_sw++;
+        }
+    }
+    ds_put_format(&ds, "summary: %"PRIuSIZE" in hardware, %"PRIuSIZE
+                  " in software; %"PRIu64" installed, %"PRIu64
+                  " installed again after the NIC lost them\n",
+                  n_hw, n_sw, n_put_ok, n_reinstalled);
+    const struct smap_node **nodes = smap_sort(&fail_counts);
+    for (size_t i = 0; i < smap_count(&fail_counts); i++) {
+        ds_put_format(&ds, "  not offloaded, %s: %s\n", nodes[i]->key,
+                      nodes[i]->value);
+    }
+    free(nodes);
+    ovs_mutex_unlock(&mutex);
+    unixctl_command_reply(conn, ds_cstr(&ds));
+    ds_destroy(&ds);
+}
+
+void
+esw_offload_register_commands(void)
+{
+    unixctl_command_register("eswitch/offload-show", "", 0, 0,
+                             offload_show, NULL);
+}

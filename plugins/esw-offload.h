@@ -1,0 +1,79 @@
+/*
+ * Copyright (c) 2026 The ovs-eswitch authors.
+ *
+ * Licensed under the Apache License, Version 2.0 (the "License");
+ * you may not use this file except in compliance with the License.
+ * You may obtain a copy of the License at:
+ *
+ *     http://www.apache.org/licenses/LICENSE-2.0
+ *
+ * Unless required by applicable law or agreed to in writing, software
+ * distributed under the License is distributed on an "AS IS" BASIS,
+ * WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied.
+ * See the License for the specific language governing permissions and
+ * limitations under the License.
+ */
+
+#ifndef ESW_OFFLOAD_H
+#define ESW_OFFLOAD_H 1
+
+/* The offload engine: OVS megaflows into a NIC's eswitch.
+ *
+ * The software flow always exists (OVS's userspace datapath); the engine
+ * mirrors it into the NIC as a TC flower rule with skip_sw when it can, and
+ * otherwise records why not.  A hardware rule is never broader than its
+ * megaflow (lib/esw-offload-xlate.h), and it is removed when the megaflow
+ * is.
+ *
+ * Ports.  The engine claims a port of an eswitch datapath if the backend
+ * says its netdev is a vport of a NIC eswitch in switchdev mode (RTM_GETLINK
+ * reports IFLA_PHYS_SWITCH_ID and IFLA_PHYS_PORT_NAME for it).  Other ports
+ * are declined, and remembered as software-only with the reason.  A port's
+ * record is keyed by its netdev name, not its datapath port number, so that
+ * a VM port can later change what backs it without losing its flows.
+ *
+ * Backend.  The kernel over AF_NETLINK by default; sriov-nic-emu when
+ * Open_vSwitch other_config:eswitch-netlink=unix:DIR names its
+ * --netlink-dir.
+ *
+ * Counters of hardware rules are read by bulk terse dumps of each claimed
+ * port, at most every eswitch-stats-interval ms (default 1000), never one
+ * rule at a time; a rule missing from a dump (a NIC reset, an emulator
+ * restart) is installed again.
+ *
+ * Thread safety: every function may be called from any thread. */
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "openvswitch/types.h"
+
+struct dpif_flow_attrs;
+struct dpif_flow_stats;
+struct match;
+struct netdev;
+struct nlattr;
+struct smap;
+
+/* Applies Open_vSwitch other_config keys eswitch-netlink and
+ * eswitch-stats-interval.  A change of backend closes the old one. */
+void esw_offload_set_config(const struct smap *ovs_other_config);
+
+/* netdev_flow_api members (see netdev-offload-provider.h). */
+int esw_offload_port_init(struct netdev *);
+void esw_offload_port_uninit(struct netdev *);
+int esw_offload_flow_put(struct netdev *, struct match *,
+                         struct nlattr *actions, size_t actions_len,
+                         const ovs_u128 *ufid, struct dpif_flow_stats *);
+int esw_offload_flow_get(struct netdev *, const ovs_u128 *ufid,
+                         struct dpif_flow_stats *, struct dpif_flow_attrs *);
+int esw_offload_flow_del(struct netdev *, const ovs_u128 *ufid,
+                         struct dpif_flow_stats *);
+int esw_offload_flow_flush(struct netdev *);
+int esw_offload_flow_count(struct netdev *, uint64_t *n_flows);
+
+/* Registers "eswitch/offload-show" and friends with ovs-appctl. */
+void esw_offload_register_commands(void);
+
+#endif /* esw-offload.h */
