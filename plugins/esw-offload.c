@@ -90,7 +90,11 @@ struct esw_flow {
     uint16_t prio;
     ovs_be16 protocol;
     uint32_t handle;
-    struct ofpbuf *request;     /* The RTM_NEWTFILTER that installed it. */
+    struct ofpbuf *request;     /* The RTM_NEWTFILTER that installed it, or
+                                 * that will be tried again if 'retry'. */
+    bool retry;                 /* The NIC refused the rule for a reason that
+                                 * may pass (full, busy, unreachable): try
+                                 * again at the next counter refresh. */
     uint64_t dump_gen;          /* Last dump that saw the rule. */
 
     /* Why not in hardware, if not. */
@@ -478,12 +482,38 @@ flow_destroy(struct esw_flow *flow) OVS_REQUIRES(mutex)
 {
     ovs_assert(!flow->in_hw);
     hmap_remove(&flows, &flow->ufid_node);
+    ofpbuf_delete(flow->request);
     free(flow->port_name);
     free(flow->reason);
     free(flow);
 }
 
-/* Installs 'rule' for 'flow'; on success 'flow' is in_hw with it. */
+/* Records that 'flow''s request is installed in the NIC. */
+static void
+flow_mark_installed(struct esw_flow *flow) OVS_REQUIRES(mutex)
+{
+    flow->in_hw = true;
+    flow->retry = false;
+    flow->dump_gen = dump_gen;
+    free(flow->reason);
+    flow->reason = NULL;
+    flow->reason_token = NULL;
+    hmap_insert(&rules, &flow->rule_node,
+                hash_rule_id(flow->ifindex, flow->prio, flow->handle));
+}
+
+/* Whether the NIC may accept later what it refused now with 'error'. */
+static bool
+is_transient(int error)
+{
+    return (error == ENOSPC || error == EBUSY || error == EAGAIN
+            || error == ETIMEDOUT || error == ECONNRESET || error == EPIPE
+            || error == ECONNREFUSED || error == ENOENT || error == ENOBUFS
+            || error == ENOMEM || error == EIO);
+}
+
+/* Installs 'rule' for 'flow'; on success 'flow' is in_hw with it.  On a
+ * transient failure, 'flow' keeps the request to try again. */
 static int
 flow_install(struct esw_flow *flow, struct esw_flower_rule *rule,
              char **extackp) OVS_REQUIRES(mutex)
@@ -501,21 +531,54 @@ flow_install(struct esw_flow *flow, struct esw_flower_rule *rule,
                              ovs_strerror(error));
         return error;
     }
-    error = transact((struct nlmsghdr *) scratch, extackp);
-    if (error) {
-        return error;
-    }
 
-    flow->in_hw = true;
     flow->ifindex = rule->ifindex;
     flow->prio = rule->prio;
     flow->protocol = rule->protocol;
     flow->handle = rule->handle;
+    ofpbuf_delete(flow->request);
     flow->request = ofpbuf_clone_data(scratch, len);
-    flow->dump_gen = dump_gen;
-    hmap_insert(&rules, &flow->rule_node,
-                hash_rule_id(flow->ifindex, flow->prio, flow->handle));
-    return 0;
+
+    error = transact((struct nlmsghdr *) scratch, extackp);
+    if (!error) {
+        flow_mark_installed(flow);
+    } else {
+        flow->retry = is_transient(error);
+        if (!flow->retry) {
+            ofpbuf_delete(flow->request);
+            flow->request = NULL;
+        }
+    }
+    return error;
+}
+
+/* Tries again, once, the flows whose rules the NIC refused for a reason
+ * that may have passed. */
+static void
+retry_refused(void) OVS_REQUIRES(mutex)
+{
+    struct esw_flow *flow;
+
+    HMAP_FOR_EACH (flow, ufid_node, &flows) {
+        if (!flow->retry || flow->in_hw) {
+            continue;
+        }
+
+        char *extack = NULL;
+        int error = transact(flow->request->data, &extack);
+        if (!error || error == EEXIST) {
+            flow_mark_installed(flow);
+            n_put_ok++;
+        } else if (!is_transient(error)) {
+            flow->retry = false;
+            flow_set_reason(flow, "refused-by-hardware",
+                            xasprintf("hardware refused the rule: %s%s%s",
+                                      ovs_strerror(error),
+                                      extack ? ": " : "",
+                                      extack ? extack : ""));
+        }
+        free(extack);
+    }
 }
 
 int
@@ -553,6 +616,9 @@ esw_offload_flow_put(struct netdev *netdev, struct match *match,
     }
     flow->packets = flow->bytes = 0;
     flow->used = 0;
+    flow->retry = false;
+    ofpbuf_delete(flow->request);
+    flow->request = NULL;
     free(flow->reason);
     flow->reason = NULL;
     flow->reason_token = NULL;
@@ -595,9 +661,10 @@ esw_offload_flow_put(struct netdev *netdev, struct match *match,
     error = flow_install(flow, rule, &extack);
     if (error) {
         flow_set_reason(flow, "refused-by-hardware",
-                        xasprintf("hardware refused the rule: %s%s%s",
+                        xasprintf("hardware refused the rule: %s%s%s%s",
                                   ovs_strerror(error),
-                                  extack ? ": " : "", extack ? extack : ""));
+                                  extack ? ": " : "", extack ? extack : "",
+                                  flow->retry ? " (will try again)" : ""));
         free(extack);
         goto out;
     }
@@ -718,12 +785,8 @@ refresh_stats(void) OVS_REQUIRES(mutex)
             COVERAGE_INC(esw_offload_reinstall);
             error = transact(request->data, &extack);
             if (!error || error == EEXIST) {
-                flow->in_hw = true;
                 flow->request = request;
-                flow->dump_gen = dump_gen;
-                hmap_insert(&rules, &flow->rule_node,
-                            hash_rule_id(flow->ifindex, flow->prio,
-                                         flow->handle));
+                flow_mark_installed(flow);
                 n_reinstalled++;
             } else {
                 flow_set_reason(flow, "lost-by-hardware",
@@ -737,6 +800,7 @@ refresh_stats(void) OVS_REQUIRES(mutex)
             free(extack);
         }
     }
+    retry_refused();
 }
 
 int
