@@ -78,3 +78,9 @@ PHONY += check-unit check-autotest
 
 clean-local:
 	test ! -f '$(TESTSUITE)' || $(SHELL) '$(TESTSUITE)' -C tests --clean
+
+## The main job, run as CI runs it (root, network namespaces).
+EXTRA_DIST += tests/sandbox-check.sh
+check-sandbox: all
+	$(SHELL) $(srcdir)/tests/sandbox-check.sh '$(abs_top_builddir)'
+PHONY += check-sandbox
