@@ -15,3 +15,5 @@ plugins_libeswitch_plugins_a_SOURCES = \
 	plugins/netdev-eswitch-local.h
 
 EXTRA_DIST += plugins/eswitch-plugin.c
+
+dist_man_MANS += plugins/ovs-eswitch.7

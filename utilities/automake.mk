@@ -38,3 +38,10 @@ install-exec-hook:
 	lib='$(ESW_NETLINK_REDIRECT_INSTALLED)'; \
 	sed -i "s|^installed_library=.*|installed_library='$$lib'|" \
 	  '$(DESTDIR)$(bindir)/esw-nl'
+
+## The set-up commands and the sandbox.
+EXTRA_DIST += utilities/ovs-eswitch-dev utilities/ovs-eswitch-sandbox
+dist_man_MANS += \
+	utilities/esw-nl.1 \
+	utilities/ovs-eswitch-dev.1 \
+	utilities/ovs-eswitch-sandbox.1
