@@ -187,19 +187,23 @@ netdev_eswitch_local_rxq_wait(struct netdev_rxq *rxq OVS_UNUSED)
 {
 }
 
+/* The members shared by the local port and the anchor classes. */
+#define NETDEV_ESWITCH_INERT_CLASS(TYPE)                        \
+    .type = TYPE,                                               \
+    .is_pmd = false,                                            \
+    .alloc = netdev_eswitch_local_alloc,                        \
+    .construct = netdev_eswitch_local_construct,                \
+    .destruct = netdev_eswitch_local_destruct,                  \
+    .dealloc = netdev_eswitch_local_dealloc,                    \
+    .send = netdev_eswitch_local_send,                          \
+    .set_etheraddr = netdev_eswitch_local_set_etheraddr,        \
+    .get_etheraddr = netdev_eswitch_local_get_etheraddr,        \
+    .get_mtu = netdev_eswitch_local_get_mtu,                    \
+    .set_mtu = netdev_eswitch_local_set_mtu,                    \
+    .update_flags = netdev_eswitch_local_update_flags
+
 static const struct netdev_class netdev_eswitch_local_class = {
-    .type = LOCAL_PORT_TYPE,
-    .is_pmd = false,
-    .alloc = netdev_eswitch_local_alloc,
-    .construct = netdev_eswitch_local_construct,
-    .destruct = netdev_eswitch_local_destruct,
-    .dealloc = netdev_eswitch_local_dealloc,
-    .send = netdev_eswitch_local_send,
-    .set_etheraddr = netdev_eswitch_local_set_etheraddr,
-    .get_etheraddr = netdev_eswitch_local_get_etheraddr,
-    .get_mtu = netdev_eswitch_local_get_mtu,
-    .set_mtu = netdev_eswitch_local_set_mtu,
-    .update_flags = netdev_eswitch_local_update_flags,
+    NETDEV_ESWITCH_INERT_CLASS(LOCAL_PORT_TYPE),
     .rxq_alloc = netdev_eswitch_local_rxq_alloc,
     .rxq_construct = netdev_eswitch_local_rxq_construct,
     .rxq_destruct = netdev_eswitch_local_rxq_destruct,
@@ -208,20 +212,10 @@ static const struct netdev_class netdev_eswitch_local_class = {
     .rxq_wait = netdev_eswitch_local_rxq_wait,
 };
 
-/* The same port under another type name: see netdev-eswitch-local.h. */
+/* The same port under another type name, without receive queues (nothing
+ * ever receives on it): see netdev-eswitch-local.h. */
 static const struct netdev_class netdev_eswitch_anchor_class = {
-    .type = NETDEV_ESWITCH_ANCHOR_TYPE,
-    .is_pmd = false,
-    .alloc = netdev_eswitch_local_alloc,
-    .construct = netdev_eswitch_local_construct,
-    .destruct = netdev_eswitch_local_destruct,
-    .dealloc = netdev_eswitch_local_dealloc,
-    .send = netdev_eswitch_local_send,
-    .set_etheraddr = netdev_eswitch_local_set_etheraddr,
-    .get_etheraddr = netdev_eswitch_local_get_etheraddr,
-    .get_mtu = netdev_eswitch_local_get_mtu,
-    .set_mtu = netdev_eswitch_local_set_mtu,
-    .update_flags = netdev_eswitch_local_update_flags,
+    NETDEV_ESWITCH_INERT_CLASS(NETDEV_ESWITCH_ANCHOR_TYPE)
 };
 
 int

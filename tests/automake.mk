@@ -84,3 +84,11 @@ EXTRA_DIST += tests/sandbox-check.sh
 check-sandbox: all
 	$(SHELL) $(srcdir)/tests/sandbox-check.sh '$(abs_top_builddir)'
 PHONY += check-sandbox
+
+## Oracle data captured from iproute2, and the scripts that capture it.
+EXTRA_DIST += \
+	tests/data/capture-netlink.sh \
+	tests/data/capture-link-netlink.sh \
+	$(wildcard $(srcdir)/tests/data/tc/*.txt) \
+	$(wildcard $(srcdir)/tests/data/link/*.txt) \
+	tests/data/link/README
