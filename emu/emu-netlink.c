@@ -24,6 +24,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <poll.h>
 #include <sys/socket.h>
 #include <sys/time.h>
 #include <unistd.h>
@@ -439,8 +440,14 @@ static bool
 conn_run(struct emu_nl_server *server, struct emu_nl_conn *conn)
 {
     /* Bounded work per call, so that one busy client cannot starve the
-     * dataplane. */
+     * dataplane.  The answers to all the requests of a datagram are sent
+     * together, once the last is handled. */
     for (int i = 0; i < 64; i++) {
+        if (conn->rx.size && !conn->dump) {
+            conn_handle_one(server, conn);
+            continue;
+        }
+
         int error = conn_flush(conn);
         if (error == EAGAIN) {
             return true;
@@ -450,8 +457,6 @@ conn_run(struct emu_nl_server *server, struct emu_nl_conn *conn)
 
         if (conn->dump) {
             conn_continue_dump(server, conn);
-        } else if (conn->rx.size) {
-            conn_handle_one(server, conn);
         } else {
             ofpbuf_clear(&conn->rx);
             ofpbuf_prealloc_tailroom(&conn->rx, MAX_REQUEST);
@@ -531,7 +536,10 @@ emu_nl_server_close(struct emu_nl_server *server)
 void
 emu_nl_server_run(struct emu_nl_server *server)
 {
-    for (;;) {
+    /* accept() costs a socket allocation in the kernel even when it fails:
+     * call it only when a client is waiting. */
+    struct pollfd pfd = { .fd = server->fd, .events = POLLIN };
+    while (poll(&pfd, 1, 0) > 0 && pfd.revents & POLLIN) {
         int fd = accept(server->fd, NULL, NULL);
         if (fd < 0) {
             if (errno != EAGAIN && errno != EINTR) {
