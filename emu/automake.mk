@@ -45,6 +45,7 @@ tests_bench_emu_nl_bench_LDADD = \
 bench: tests/bench/emu-bench tests/bench/emu-nl-bench emu/sriov-nic-emu
 	tests/bench/emu-bench
 	tests/bench/emu-nl-bench --emu=emu/sriov-nic-emu
+	tests/bench/offload-bench --emu=emu/sriov-nic-emu
 PHONY += bench
 
 # The daemon.

@@ -32,6 +32,16 @@ tests_esw_unittest_LDADD = \
 	$(OVS_LDADD) \
 	$(MNL_LIBS) $(NL_LIBS) $(CUNIT_LIBS) $(OVS_LIBS)
 
+## Benchmark of the offload engine against sriov-nic-emu ("make bench").
+noinst_PROGRAMS += tests/bench/offload-bench
+tests_bench_offload_bench_SOURCES = tests/bench/offload-bench.c
+tests_bench_offload_bench_LDADD = \
+	plugins/libeswitch-plugins.a \
+	emu/libemu.a \
+	lib/libeswitch.a \
+	$(OVS_LDADD) \
+	$(MNL_LIBS) $(NL_LIBS) $(OVS_LIBS)
+
 ## Autotest.
 TESTSUITE_AT = \
 	tests/testsuite.at \
