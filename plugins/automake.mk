@@ -12,7 +12,9 @@ plugins_libeswitch_plugins_a_SOURCES = \
 	plugins/netdev-offload-eswitch.c \
 	plugins/netdev-offload-eswitch.h \
 	plugins/netdev-eswitch-local.c \
-	plugins/netdev-eswitch-local.h
+	plugins/netdev-eswitch-local.h \
+	ofproto/esw-offload-trace.c \
+	ofproto/esw-offload-trace.h
 
 EXTRA_DIST += plugins/eswitch-plugin.c
 

@@ -30,6 +30,7 @@
 #include "dpif-eswitch.h"
 #include "esw-flower.h"
 #include "esw-nl-transport.h"
+#include "esw-offload-trace.h"
 #include "esw-offload-xlate.h"
 #include "hash.h"
 #include "netdev.h"
@@ -358,6 +359,22 @@ esw_offload_port_uninit(struct netdev *netdev)
         port->reason = xstrdup("removed");
     }
     ovs_mutex_unlock(&mutex);
+}
+
+bool
+esw_offload_port_query(const char *name, int *ifindex, char **eswitch,
+                       char **reason)
+{
+    bool claimed;
+
+    ovs_mutex_lock(&mutex);
+    const struct esw_port *port = port_find(name);
+    claimed = port && port->claimed;
+    *ifindex = claimed ? port->ifindex : 0;
+    *eswitch = claimed ? xstrdup(port->switch_id) : NULL;
+    *reason = port && !claimed ? nullable_xstrdup(port->reason) : NULL;
+    ovs_mutex_unlock(&mutex);
+    return claimed;
 }
 
 /* Flows. */
@@ -965,4 +982,5 @@ esw_offload_register_commands(void)
 {
     unixctl_command_register("eswitch/offload-show", "", 0, 0,
                              offload_show, NULL);
+    esw_offload_trace_register_commands();
 }

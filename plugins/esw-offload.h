@@ -73,6 +73,16 @@ int esw_offload_flow_del(struct netdev *, const ovs_u128 *ufid,
 int esw_offload_flow_flush(struct netdev *);
 int esw_offload_flow_count(struct netdev *, uint64_t *n_flows);
 
+/* Asks what the engine knows of the netdev named 'name'.  If the engine
+ * claimed it (a vport of an eswitch), stores its ifindex in '*ifindex' and a
+ * malloc'd copy of its eswitch's phys_switch_id (hex) in '*eswitch', stores
+ * NULL in '*reason' and returns true.  Otherwise stores 0 in '*ifindex' and
+ * NULL in '*eswitch', stores in '*reason' a malloc'd sentence saying why it
+ * was declined (NULL if the engine was never asked about it), and returns
+ * false.  The caller frees '*eswitch' and '*reason'. */
+bool esw_offload_port_query(const char *name, int *ifindex, char **eswitch,
+                            char **reason);
+
 /* Registers "eswitch/offload-show" and friends with ovs-appctl. */
 void esw_offload_register_commands(void);
 

@@ -49,7 +49,8 @@ TESTSUITE_AT = \
 	tests/dpif-eswitch.at \
 	tests/sriov-nic-emu.at \
 	tests/system-emu.at \
-	tests/offload.at
+	tests/offload.at \
+	tests/offload-trace.at
 TESTSUITE = $(builddir)/tests/testsuite
 TESTSUITE_PATCH = $(builddir)/tests/testsuite.tmp
 AUTOTEST = $(AUTOM4TE) -l autotest
