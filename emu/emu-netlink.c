@@ -331,10 +331,12 @@ conn_continue_dump(struct emu_nl_server *server, struct emu_nl_conn *conn)
 {
     struct emu_nl_dump *dump = conn->dump;
     const struct nlmsghdr *request = dump->request.data;
-    struct ofpbuf *reply = ofpbuf_new(EMU_NL_DUMP_CHUNK);
+    size_t chunk = (server->protocol == NETLINK_ROUTE
+                    ? EMU_NL_DUMP_CHUNK_ROUTE : EMU_NL_DUMP_CHUNK_GENERIC);
+    struct ofpbuf *reply = ofpbuf_new(chunk);
     struct emu_nl_txn txn = {
         .reply = reply,
-        .limit = EMU_NL_DUMP_CHUNK,
+        .limit = chunk,
         .seq = request->nlmsg_seq,
         .portid = conn->portid,
     };

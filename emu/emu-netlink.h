@@ -25,7 +25,7 @@
  * each request message as the kernel does: the handler's reply messages,
  * then, on error, NLMSG_ERROR with the request header and an extack
  * message, or on success an ACK if the request had NLM_F_ACK.  A dump
- * (NLM_F_DUMP) is answered in datagrams of at most EMU_NL_DUMP_CHUNK bytes
+ * (NLM_F_DUMP) is answered in datagrams of at most EMU_NL_DUMP_CHUNK_* bytes
  * of NLM_F_MULTI messages, ended by NLMSG_DONE; the handler is called again
  * with its cursor for each datagram, so a dump of a million rules is never
  * held in memory at once.  A client that does not read is not read from
@@ -44,10 +44,15 @@ struct nlmsghdr;
 struct emu_nl_server;
 struct emu_nl_txn;
 
-/* Size of one dump datagram: the kernel's NLMSG_GOODSIZE on 4 kB pages,
- * which is what it sends a reader whose buffer it does not know, and what
- * libmnl's readers (devlink) expect.  A larger message goes alone. */
-#define EMU_NL_DUMP_CHUNK 3776
+/* Size of one dump datagram.  The kernel starts a dump with NLMSG_GOODSIZE
+ * skbs and grows them up to 32 kB for readers that have shown larger
+ * buffers; the emulator cannot see the reader's buffer, so it uses what
+ * the usual readers of each family take: libmnl's 4 kB buffers for generic
+ * netlink (devlink), and 32 kB for rtnetlink, whose readers (iproute2, OVS,
+ * the offload engine) size their buffers to the datagram.  A larger message
+ * goes alone. */
+#define EMU_NL_DUMP_CHUNK_GENERIC 3776
+#define EMU_NL_DUMP_CHUNK_ROUTE 32768
 
 /* State a dump handler keeps between its calls: zero at the start. */
 struct emu_nl_dump_cursor {

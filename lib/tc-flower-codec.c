@@ -2162,3 +2162,63 @@ tc_qdisc_decode(const void *msg, size_t len, bool *add, int *ifindex,
     *kind = k;
     return 0;
 }
+
+int
+tc_flower_decode_stats(const void *msg, size_t len, uint16_t *prio,
+                       uint32_t *handle, struct esw_flower_action_stats *stats,
+                       char **errp)
+{
+    const struct nlmsghdr *nlh = msg;
+    const struct tcmsg *tcm;
+    const struct nlattr *attr;
+
+    if (errp) {
+        *errp = NULL;
+    }
+    if (len < NLMSG_HDRLEN + sizeof *tcm || nlh->nlmsg_len > len
+        || nlh->nlmsg_len < NLMSG_HDRLEN + sizeof *tcm) {
+        return fail(errp, EINVAL, "filter message truncated");
+    }
+    tcm = mnl_nlmsg_get_payload(nlh);
+    *prio = TC_H_MAJ(tcm->tcm_info) >> 16;
+    *handle = tcm->tcm_handle;
+    memset(stats, 0, sizeof *stats);
+
+    mnl_attr_for_each (attr, nlh, sizeof *tcm) {
+        const struct nlattr *opt;
+
+        if (mnl_attr_get_type(attr) != TCA_OPTIONS) {
+            continue;
+        }
+        mnl_attr_for_each_nested (opt, attr) {
+            const struct nlattr *act;
+
+            if (mnl_attr_get_type(opt) != TCA_FLOWER_ACT) {
+                continue;
+            }
+            mnl_attr_for_each_nested (act, opt) {
+                const struct nlattr *a_attr;
+
+                /* The first action (order 1) carries the rule's counters:
+                 * every packet that matched the rule passed through it. */
+                if (mnl_attr_get_type(act) != 1) {
+                    continue;
+                }
+                mnl_attr_for_each_nested (a_attr, act) {
+                    if (mnl_attr_get_type(a_attr) == TCA_ACT_STATS) {
+                        struct esw_flower_action a;
+                        int error;
+
+                        memset(&a.stats, 0, sizeof a.stats);
+                        error = decode_action_stats(a_attr, &a, errp);
+                        if (!error) {
+                            *stats = a.stats;
+                        }
+                        return error;
+                    }
+                }
+            }
+        }
+    }
+    return 0;
+}

@@ -142,6 +142,16 @@ int tc_flower_encode_reply(void *buf, size_t size,
 int tc_flower_decode(const void *msg, size_t len,
                      struct esw_flower_rule *rule, char **errp);
 
+/* Decodes, from filter reply 'msg' (full or terse), only what a counter
+ * refresh needs: the filter's prio and handle, and the counters of its
+ * first action (through which every packet that matched the filter
+ * passed), without decoding its key and actions.  Counters absent from the
+ * message are zero.  Returns 0, or EINVAL for a malformed message. */
+int tc_flower_decode_stats(const void *msg, size_t len, uint16_t *prio,
+                           uint32_t *handle,
+                           struct esw_flower_action_stats *stats,
+                           char **errp);
+
 /* Qdiscs. */
 
 enum tc_qdisc_kind {

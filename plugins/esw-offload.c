@@ -705,38 +705,37 @@ out:
 struct dump_ctx {
     int ifindex;
     long long int now;
-    struct esw_flower_rule *rule;
 };
 
 static int
 dump_cb(const struct nlmsghdr *msg, void *ctx_) OVS_REQUIRES(mutex)
 {
     struct dump_ctx *ctx = ctx_;
-    struct esw_flower_rule *rule = ctx->rule;
+    struct esw_flower_action_stats s;
     struct esw_flow *flow;
     char *error_msg = NULL;
+    uint32_t handle;
+    uint16_t prio;
 
-    if (tc_flower_decode(msg, msg->nlmsg_len, rule, &error_msg)) {
+    if (tc_flower_decode_stats(msg, msg->nlmsg_len, &prio, &handle, &s,
+                               &error_msg)) {
         VLOG_WARN_RL(&rl, "undecodable filter in dump: %s", error_msg);
         free(error_msg);
         return 0;
     }
     HMAP_FOR_EACH_WITH_HASH (flow, rule_node,
-                             hash_rule_id(ctx->ifindex, rule->prio,
-                                          rule->handle), &rules) {
-        if (flow->ifindex == ctx->ifindex && flow->prio == rule->prio
-            && flow->handle == rule->handle) {
-            const struct esw_flower_action_stats *s
-                = rule->n_actions ? &rule->actions[0].stats : NULL;
-
+                             hash_rule_id(ctx->ifindex, prio, handle),
+                             &rules) {
+        if (flow->ifindex == ctx->ifindex && flow->prio == prio
+            && flow->handle == handle) {
             flow->dump_gen = dump_gen;
-            if (s && s->packets > flow->packets) {
-                flow->used = ctx->now - s->lastuse_ms;
+            if (s.packets > flow->packets) {
+                /* Terse dumps carry no last-use time: the rule was used
+                 * since the last dump. */
+                flow->used = ctx->now - s.lastuse_ms;
             }
-            if (s) {
-                flow->packets = s->packets;
-                flow->bytes = s->bytes;
-            }
+            flow->packets = s.packets;
+            flow->bytes = s.bytes;
             break;
         }
     }
@@ -761,7 +760,6 @@ refresh_stats(void) OVS_REQUIRES(mutex)
 
     struct dump_ctx ctx = {
         .now = time_msec(),
-        .rule = xmalloc(sizeof *ctx.rule),
     };
     bool complete = true;
     HMAP_FOR_EACH (port, node, &all_ports) {
@@ -784,7 +782,6 @@ refresh_stats(void) OVS_REQUIRES(mutex)
             complete = false;
         }
     }
-    free(ctx.rule);
     last_dump = time_msec();
 
     if (!complete) {

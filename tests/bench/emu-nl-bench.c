@@ -80,10 +80,10 @@
 #define MAX_REQUEST_DATAGRAM 65536
 
 /* Receive buffer: larger than any datagram the emulator sends (a dump
- * datagram of EMU_NL_DUMP_CHUNK bytes, or one message of up to 64 kB, or
+ * datagram of EMU_NL_DUMP_CHUNK_ROUTE bytes, or one message of up to 64 kB, or
  * an error that echoes a request). */
 #define RECV_BUFFER_SIZE 131072
-BUILD_ASSERT_DECL(RECV_BUFFER_SIZE >= EMU_NL_DUMP_CHUNK);
+BUILD_ASSERT_DECL(RECV_BUFFER_SIZE >= EMU_NL_DUMP_CHUNK_ROUTE);
 
 /* How long to wait for a reply, and for the daemon to start or stop. */
 #define REPLY_TIMEOUT_SEC 60

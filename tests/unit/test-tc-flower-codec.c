@@ -255,6 +255,43 @@ test_reply_terse(void)
     free(got);
 }
 
+/* The counter-refresh decoder reads the identity and the first action's
+ * counters from full and terse replies alike, and refuses truncation. */
+static void
+test_decode_stats(void)
+{
+    struct esw_flower_rule *rule = sample_rule();
+    union msg_buf buf;
+
+    rule->actions[0].stats.packets = 123456789012ULL;
+    rule->actions[0].stats.bytes = 987654321098ULL;
+    for (int terse = 0; terse < 2; terse++) {
+        struct esw_flower_action_stats stats;
+        uint32_t handle;
+        uint16_t prio;
+        size_t len = encode_reply(&buf, rule, terse);
+
+        CU_ASSERT_EQUAL_FATAL(tc_flower_decode_stats(&buf, len, &prio,
+                                                     &handle, &stats, NULL),
+                              0);
+        CU_ASSERT_EQUAL(prio, rule->prio);
+        CU_ASSERT_EQUAL(handle, rule->handle);
+        CU_ASSERT_EQUAL(stats.packets, rule->actions[0].stats.packets);
+        CU_ASSERT_EQUAL(stats.bytes, rule->actions[0].stats.bytes);
+
+        for (size_t cut = 0; cut < NLMSG_HDRLEN + sizeof(struct tcmsg);
+             cut++) {
+            char *err = NULL;
+
+            CU_ASSERT_EQUAL(tc_flower_decode_stats(&buf, cut, &prio,
+                                                   &handle, &stats, &err),
+                            EINVAL);
+            free(err);
+        }
+    }
+    free(rule);
+}
+
 static void
 test_request_round_trip(void)
 {
@@ -602,7 +639,8 @@ test_tc_flower_codec_suite(void)
     } tests[] = {
 #define T(FUNC) { #FUNC, test_##FUNC }
         T(reply_round_trip), T(reply_vlan_eth_type_is_inner),
-        T(reply_terse), T(request_round_trip), T(vlan_modify_keep_prio),
+        T(reply_terse), T(decode_stats), T(request_round_trip),
+        T(vlan_modify_keep_prio),
         T(buffer_too_small), T(unsupported_key), T(unsupported_action),
         T(unsupported_classifier), T(malformed), T(fuzz),
         T(dump_request_round_trip), T(qdisc_other_kind),
