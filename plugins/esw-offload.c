@@ -40,11 +40,13 @@
 #include "openvswitch/match.h"
 #include "openvswitch/ofpbuf.h"
 #include "openvswitch/vlog.h"
+#include "ovs-rcu.h"
 #include "ovs-thread.h"
 #include "rtnl-link-codec.h"
 #include "smap.h"
 #include "tc-flower-codec.h"
 #include "timeval.h"
+#include "util.h"
 #include "unixctl.h"
 #include "util.h"
 #include "uuid.h"
@@ -93,6 +95,7 @@ struct esw_flow {
     uint32_t handle;
     struct ofpbuf *request;     /* The RTM_NEWTFILTER that installed it, or
                                  * that will be tried again if 'retry'. */
+    bool pending;               /* In the batch of rules to install. */
     bool retry;                 /* The NIC refused the rule for a reason that
                                  * may pass (full, busy, unreachable): try
                                  * again at the next counter refresh. */
@@ -131,6 +134,21 @@ static uint64_t n_put_ok OVS_GUARDED_BY(mutex);
 static uint64_t n_reinstalled OVS_GUARDED_BY(mutex);
 
 static uint64_t scratch[65536 / sizeof(uint64_t)];
+
+/* Rules waiting to be installed, in one batch: they go to the NIC in as few
+ * datagrams as possible when the batch is full, when anything needs the
+ * NIC's state to be current (a counter refresh, a deletion, a change of
+ * the same flow), or after at most BATCH_DELAY_MS, whichever comes first.
+ * Meanwhile their flows are in software, as every flow always is. */
+#define BATCH_MAX 64
+#define BATCH_DELAY_MS 1
+static size_t batch_size OVS_GUARDED_BY(mutex) = BATCH_MAX;
+static struct esw_nl_batch pending OVS_GUARDED_BY(mutex);
+static struct esw_flow *pending_flows[BATCH_MAX] OVS_GUARDED_BY(mutex);
+static size_t n_pending OVS_GUARDED_BY(mutex);
+static pthread_cond_t pending_cond = PTHREAD_COND_INITIALIZER;
+
+static void flush_pending(void) OVS_REQUIRES(mutex);
 
 static uint32_t
 hash_rule_id(int ifindex, uint16_t prio, uint32_t handle)
@@ -197,6 +215,7 @@ esw_offload_set_config(const struct smap *cfg)
 {
     const char *new_target = smap_get(cfg, "eswitch-netlink");
     int interval = smap_get_int(cfg, "eswitch-stats-interval", 1000);
+    int batch = smap_get_int(cfg, "eswitch-batch-size", BATCH_MAX);
 
     if (new_target && !strcmp(new_target, "kernel")) {
         new_target = NULL;
@@ -210,6 +229,8 @@ esw_offload_set_config(const struct smap *cfg)
         rtnl = NULL;
     }
     stats_interval = MAX(interval, 10);
+    flush_pending();
+    batch_size = MIN(MAX(batch, 1), BATCH_MAX);
     ovs_mutex_unlock(&mutex);
 }
 
@@ -346,6 +367,7 @@ esw_offload_port_uninit(struct netdev *netdev)
     struct esw_flow *flow;
 
     ovs_mutex_lock(&mutex);
+    flush_pending();
     HMAP_FOR_EACH_SAFE (flow, ufid_node, &flows) {
         if (!strcmp(flow->port_name, name)) {
             flow_remove_hw(flow);
@@ -529,11 +551,11 @@ is_transient(int error)
             || error == ENOMEM || error == EIO);
 }
 
-/* Installs 'rule' for 'flow'; on success 'flow' is in_hw with it.  On a
- * transient failure, 'flow' keeps the request to try again. */
+/* Encodes 'rule' for 'flow' and queues it for installation.  Returns 0, or
+ * a positive errno and a message in '*whyp' if it cannot be encoded. */
 static int
-flow_install(struct esw_flow *flow, struct esw_flower_rule *rule,
-             char **extackp) OVS_REQUIRES(mutex)
+flow_queue(struct esw_flow *flow, struct esw_flower_rule *rule,
+           char **whyp) OVS_REQUIRES(mutex)
 {
     size_t len;
 
@@ -544,8 +566,8 @@ flow_install(struct esw_flow *flow, struct esw_flower_rule *rule,
     int error = tc_flower_encode_new(scratch, sizeof scratch, rule,
                                      NLM_F_CREATE | NLM_F_EXCL, 0, &len);
     if (error) {
-        *extackp = xasprintf("cannot encode the rule (%s)",
-                             ovs_strerror(error));
+        *whyp = xasprintf("cannot encode the rule (%s)",
+                          ovs_strerror(error));
         return error;
     }
 
@@ -556,17 +578,86 @@ flow_install(struct esw_flow *flow, struct esw_flower_rule *rule,
     ofpbuf_delete(flow->request);
     flow->request = ofpbuf_clone_data(scratch, len);
 
-    error = transact((struct nlmsghdr *) scratch, extackp);
-    if (!error) {
-        flow_mark_installed(flow);
-    } else {
-        flow->retry = is_transient(error);
+    if (!pending.entries && !pending.n) {
+        esw_nl_batch_init(&pending);
+    }
+    esw_nl_batch_add(&pending, flow->request->data);
+    pending_flows[n_pending++] = flow;
+    flow->pending = true;
+    if (n_pending >= batch_size) {
+        flush_pending();
+    } else if (n_pending == 1) {
+        xpthread_cond_signal(&pending_cond);
+    }
+    return 0;
+}
+
+/* Sends the batch of pending rules and records what became of each. */
+static void
+flush_pending(void) OVS_REQUIRES(mutex)
+{
+    if (!n_pending) {
+        return;
+    }
+
+    int error;
+    struct esw_nl *nl = backend(&error);
+    if (nl) {
+        esw_nl_batch_send(nl, &pending);
+    }
+    for (size_t i = 0; i < n_pending; i++) {
+        struct esw_flow *flow = pending_flows[i];
+        const struct esw_nl_result *result
+            = nl ? esw_nl_batch_result(&pending, i) : NULL;
+        int flow_error = result ? result->error : error;
+
+        flow->pending = false;
+        if (!flow_error) {
+            flow_mark_installed(flow);
+            n_put_ok++;
+            COVERAGE_INC(esw_offload_put_ok);
+            continue;
+        }
+        flow->retry = is_transient(flow_error);
+        flow_set_reason(flow, "refused-by-hardware",
+                        xasprintf("hardware refused the rule: %s%s%s%s",
+                                  ovs_strerror(flow_error),
+                                  result && result->extack ? ": " : "",
+                                  result && result->extack
+                                  ? result->extack : "",
+                                  flow->retry ? " (will try again)" : ""));
         if (!flow->retry) {
             ofpbuf_delete(flow->request);
             flow->request = NULL;
         }
     }
-    return error;
+    esw_nl_batch_clear(&pending);
+    n_pending = 0;
+}
+
+/* Sends a batch that nothing else sends within BATCH_DELAY_MS. */
+static void *
+flusher_main(void *arg OVS_UNUSED)
+{
+    for (;;) {
+        ovs_mutex_lock(&mutex);
+        if (!n_pending) {
+            /* Not in an RCU critical section while waiting. */
+            ovsrcu_quiesce_start();
+            while (!n_pending) {
+                ovs_mutex_cond_wait(&pending_cond, &mutex);
+            }
+            ovsrcu_quiesce_end();
+        }
+        ovs_mutex_unlock(&mutex);
+
+        xnanosleep(BATCH_DELAY_MS * 1000 * 1000);
+
+        ovs_mutex_lock(&mutex);
+        flush_pending();
+        ovs_mutex_unlock(&mutex);
+    }
+    return NULL;
 }
 
 /* Tries again, once, the flows whose rules the NIC refused for a reason
@@ -611,10 +702,19 @@ esw_offload_flow_put(struct netdev *netdev, struct match *match,
     COVERAGE_INC(esw_offload_put);
     ovs_mutex_lock(&mutex);
 
+    static struct ovsthread_once once = OVSTHREAD_ONCE_INITIALIZER;
+    if (ovsthread_once_start(&once)) {
+        ovs_thread_create("esw_flush", flusher_main, NULL);
+        ovsthread_once_done(&once);
+    }
+
     struct esw_flow *flow = flow_find(ufid);
     if (flow) {
         /* A change of actions (or a new match for the same ufid): the old
          * rule goes, so that the NIC never runs stale actions. */
+        if (flow->pending) {
+            flush_pending();
+        }
         if (stats) {
             memset(stats, 0, sizeof *stats);
             stats->n_packets = flow->packets;
@@ -674,20 +774,12 @@ esw_offload_flow_put(struct netdev *netdev, struct match *match,
         goto out;
     }
 
-    char *extack = NULL;
-    error = flow_install(flow, rule, &extack);
+    error = flow_queue(flow, rule, &reason);
     if (error) {
-        flow_set_reason(flow, "refused-by-hardware",
-                        xasprintf("hardware refused the rule: %s%s%s%s",
-                                  ovs_strerror(error),
-                                  extack ? ": " : "", extack ? extack : "",
-                                  flow->retry ? " (will try again)" : ""));
-        free(extack);
+        flow_set_reason(flow, "unencodable", reason);
+        reason = NULL;
         goto out;
     }
-    free(extack);
-    n_put_ok++;
-    COVERAGE_INC(esw_offload_put_ok);
 
 out:
     if (error) {
@@ -751,6 +843,7 @@ refresh_stats(void) OVS_REQUIRES(mutex)
     struct esw_flow *flow;
     int error;
 
+    flush_pending();
     struct esw_nl *nl = backend(&error);
     if (!nl) {
         return;
@@ -852,6 +945,9 @@ esw_offload_flow_del(struct netdev *netdev OVS_UNUSED, const ovs_u128 *ufid,
 
     ovs_mutex_lock(&mutex);
     struct esw_flow *flow = flow_find(ufid);
+    if (flow && flow->pending) {
+        flush_pending();
+    }
     if (!flow) {
         error = ENOENT;
     } else {
@@ -875,6 +971,7 @@ esw_offload_flow_flush(struct netdev *netdev)
     struct esw_flow *flow;
 
     ovs_mutex_lock(&mutex);
+    flush_pending();
     HMAP_FOR_EACH_SAFE (flow, ufid_node, &flows) {
         if (!strcmp(flow->port_name, name)) {
             flow_remove_hw(flow);
@@ -893,6 +990,7 @@ esw_offload_flow_count(struct netdev *netdev, uint64_t *n_flows)
     uint64_t n = 0;
 
     ovs_mutex_lock(&mutex);
+    flush_pending();
     HMAP_FOR_EACH (flow, ufid_node, &flows) {
         n += flow->in_hw && !strcmp(flow->port_name, name);
     }
@@ -938,6 +1036,7 @@ offload_show(struct unixctl_conn *conn, int argc OVS_UNUSED,
     size_t n_hw = 0, n_sw = 0;
 
     ovs_mutex_lock(&mutex);
+    flush_pending();
     ds_put_format(&ds, "backend: %s\n", target ? target : "kernel");
     ds_put_cstr(&ds, "ports:\n");
     HMAP_FOR_EACH (port, node, &all_ports) {

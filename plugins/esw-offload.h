@@ -36,6 +36,12 @@
  * Open_vSwitch other_config:eswitch-netlink=unix:DIR names its
  * --netlink-dir.
  *
+ * Rules are installed in batches: flow_put queues the rule and returns; the
+ * batch goes to the NIC, in as few datagrams as possible, when it is full,
+ * when something needs the NIC's state (counters, a deletion, a change of
+ * the same flow), or within a millisecond.  Until then the flow is in
+ * software, as every flow always is.
+ *
  * Counters of hardware rules are read by bulk terse dumps of each claimed
  * port, at most every eswitch-stats-interval ms (default 1000), never one
  * rule at a time; a rule missing from a dump (a NIC reset, an emulator
@@ -56,8 +62,10 @@ struct netdev;
 struct nlattr;
 struct smap;
 
-/* Applies Open_vSwitch other_config keys eswitch-netlink and
- * eswitch-stats-interval.  A change of backend closes the old one. */
+/* Applies Open_vSwitch other_config keys eswitch-netlink,
+ * eswitch-stats-interval and eswitch-batch-size (rules per batch, 1 to 64,
+ * default 64; 1 installs each rule before flow_put returns).  A change of
+ * backend closes the old one. */
 void esw_offload_set_config(const struct smap *ovs_other_config);
 
 /* netdev_flow_api members (see netdev-offload-provider.h). */

@@ -421,6 +421,19 @@ open_port(const char *name, uint32_t port_no)
     return netdev;
 }
 
+/* Sets the engine's eswitch-batch-size to 'n'. */
+static void
+set_batch_size(int n)
+{
+    struct smap cfg = SMAP_INITIALIZER(&cfg);
+
+    smap_add_format(&cfg, "eswitch-netlink", "unix:%s", tmp_dir);
+    smap_add_format(&cfg, "eswitch-stats-interval", "%d", STATS_INTERVAL_MS);
+    smap_add_format(&cfg, "eswitch-batch-size", "%d", n);
+    esw_offload_set_config(&cfg);
+    smap_destroy(&cfg);
+}
+
 /* Configures the engine for the daemon and opens the two ports. */
 static void
 setup_engine(void)
@@ -873,12 +886,24 @@ main(int argc, char *argv[])
     printf("flush of those %"PRIuSIZE" flows (one RTM_DELTFILTER per "
            "flow): %.2f s\n\n", n_refresh_flows, flush_sec);
 
-    /* 1 and 2: rates and latency. */
+    /* 1 and 2: rates and latency.  The engine batches rules (64 per
+     * batch, its default); with eswitch-batch-size=1 it installs each rule
+     * before flow_put returns, which gives the one-per-transaction rate
+     * and the miss-to-rule latency (call to rule in the NIC). */
     double *latencies = xmalloc(n_flows * sizeof *latencies);
+    double start_batched = now_sec();
+    put_flows(n_flows, 2, latencies);
+    check_flow_count(n_flows);          /* Sends the last batch. */
+    double engine_batched_sec = now_sec() - start_batched;
+    esw_offload_flow_flush(in_netdev);
+    check_flow_count(0);
+
+    set_batch_size(1);
     double put_sec = put_flows(n_flows, 2, latencies);
     check_flow_count(n_flows);
     esw_offload_flow_flush(in_netdev);
     check_flow_count(0);
+    set_batch_size(64);
 
     struct esw_nl_stats before, nl_stats;
     uint16_t prio;
@@ -892,8 +917,9 @@ main(int argc, char *argv[])
     esw_nl_close(nl);
 
     double put_rate = n_flows / put_sec;
+    double engine_batched_rate = n_flows / engine_batched_sec;
     double batch_rate = n_flows / batch_sec;
-    double ratio = batch_rate / put_rate;
+    double ratio = engine_batched_rate / put_rate;
 
     qsort(latencies, n_flows, sizeof *latencies, compare_doubles);
     double p50 = percentile(latencies, n_flows, 50) * 1e3;
@@ -903,25 +929,29 @@ main(int argc, char *argv[])
     free(latencies);
 
     printf("megaflow offload, %"PRIuSIZE" flows:\n"
-           "  esw_offload_flow_put(), one message per transaction: "
+           "  engine, batches of 64 (flow_put, then the last batch sent): "
            "%.0f flows/s (%.2f s)\n"
-           "  transport, batches of %"PRIuSIZE" (xlate + encode included, "
-           "%"PRIu64" requests in %"PRIu64" datagrams): %.0f flows/s "
-           "(%.2f s)\n"
-           "  batched / one-per-transaction: %.2fx\n\n"
-           "miss-to-rule latency (flow_put call to return, NIC ACK "
-           "included), %"PRIuSIZE" calls:\n"
+           "  engine, one message per transaction (eswitch-batch-size=1): "
+           "%.0f flows/s (%.2f s)\n"
+           "  transport alone, batches of %"PRIuSIZE" (xlate + encode "
+           "included, %"PRIu64" requests in %"PRIu64" datagrams): %.0f "
+           "flows/s (%.2f s)\n"
+           "  engine batched / one-per-transaction: %.2fx\n\n"
+           "miss-to-rule latency (flow_put call to the rule in the NIC, "
+           "one per transaction; batching adds at most 1 ms), %"PRIuSIZE
+           " calls:\n"
            "  p50 %.3f ms  p90 %.3f ms  p99 %.3f ms  max %.3f ms\n\n",
-           n_flows, put_rate, put_sec, batch_size, nl_stats.tx_messages,
+           n_flows, engine_batched_rate, engine_batched_sec, put_rate,
+           put_sec, batch_size, nl_stats.tx_messages,
            nl_stats.tx_datagrams, batch_rate, batch_sec, ratio,
            n_flows, p50, p90, p99, max);
 
     printf("summary (issue 4, item 7):\n");
     printf("  offloaded through the engine  %10.0f /s   target >= %.0f /s"
-           "   %s\n", put_rate, TARGET_PUTS_PER_SEC,
-           verdict(put_rate >= TARGET_PUTS_PER_SEC));
+           "   %s\n", engine_batched_rate, TARGET_PUTS_PER_SEC,
+           verdict(engine_batched_rate >= TARGET_PUTS_PER_SEC));
     printf("  batched vs one-per-transaction %9.2fx    target >= %.0fx"
-           "        %s (the engine itself does not batch yet)\n",
+           "        %s\n",
            ratio, TARGET_BATCH_RATIO, verdict(ratio >= TARGET_BATCH_RATIO));
     printf("  miss-to-rule p99              %10.3f ms  target <= %.0f ms"
            "        %s\n", p99, TARGET_P99_MSEC,
