@@ -551,20 +551,28 @@ is_transient(int error)
             || error == ENOMEM || error == EIO);
 }
 
-/* Encodes 'rule' for 'flow' and queues it for installation.  Returns 0, or
- * a positive errno and a message in '*whyp' if it cannot be encoded. */
+/* Encodes 'rule' for 'flow' and queues it for installation, as a
+ * replacement of 'flow''s rule in the NIC if 'in_place'.  Returns 0, or a
+ * positive errno and a message in '*whyp' if it cannot be encoded. */
 static int
 flow_queue(struct esw_flow *flow, struct esw_flower_rule *rule,
-           char **whyp) OVS_REQUIRES(mutex)
+           bool in_place, char **whyp) OVS_REQUIRES(mutex)
 {
     size_t len;
 
-    rule->handle = next_handle++;
-    if (!next_handle) {
-        next_handle = 1;
+    if (in_place) {
+        rule->handle = flow->handle;
+    } else {
+        rule->handle = next_handle++;
+        if (!next_handle) {
+            next_handle = 1;
+        }
     }
+    /* Without NLM_F_EXCL, a filter with that handle is replaced. */
     int error = tc_flower_encode_new(scratch, sizeof scratch, rule,
-                                     NLM_F_CREATE | NLM_F_EXCL, 0, &len);
+                                     (in_place ? NLM_F_CREATE
+                                      : NLM_F_CREATE | NLM_F_EXCL),
+                                     0, &len);
     if (error) {
         *whyp = xasprintf("cannot encode the rule (%s)",
                           ovs_strerror(error));
@@ -613,10 +621,22 @@ flush_pending(void) OVS_REQUIRES(mutex)
 
         flow->pending = false;
         if (!flow_error) {
-            flow_mark_installed(flow);
+            if (flow->in_hw) {
+                /* Replaced in place. */
+                flow->dump_gen = dump_gen;
+            } else {
+                flow_mark_installed(flow);
+            }
             n_put_ok++;
             COVERAGE_INC(esw_offload_put_ok);
             continue;
+        }
+        if (flow->in_hw) {
+            /* The replacement failed: the old actions must not stay. */
+            struct ofpbuf *request = flow->request;
+            flow->request = NULL;
+            flow_remove_hw(flow);
+            flow->request = request;
         }
         flow->retry = is_transient(flow_error);
         flow_set_reason(flow, "refused-by-hardware",
@@ -721,7 +741,8 @@ esw_offload_flow_put(struct netdev *netdev, struct match *match,
             stats->n_bytes = flow->bytes;
             stats->used = flow->used;
         }
-        flow_remove_hw(flow);
+        /* The old rule stays until the new one replaces it, or goes if
+         * there is none (see 'out'). */
     } else {
         if (stats) {
             memset(stats, 0, sizeof *stats);
@@ -774,7 +795,16 @@ esw_offload_flow_put(struct netdev *netdev, struct match *match,
         goto out;
     }
 
-    error = flow_queue(flow, rule, &reason);
+    /* A rule with the same attachment and mask (hence prio) is replaced in
+     * place, so that no packet misses while it changes; otherwise the old
+     * rule goes first. */
+    bool in_place = (flow->in_hw && flow->ifindex == rule->ifindex
+                     && flow->prio == rule->prio
+                     && flow->protocol == rule->protocol);
+    if (flow->in_hw && !in_place) {
+        flow_remove_hw(flow);
+    }
+    error = flow_queue(flow, rule, in_place, &reason);
     if (error) {
         flow_set_reason(flow, "unencodable", reason);
         reason = NULL;
@@ -782,6 +812,10 @@ esw_offload_flow_put(struct netdev *netdev, struct match *match,
     }
 
 out:
+    if (error && flow->in_hw) {
+        /* Never leave the NIC running the old actions. */
+        flow_remove_hw(flow);
+    }
     if (error) {
         VLOG_DBG_RL(&rl, "%s: flow "UUID_FMT" stays in software: %s", name,
                     UUID_ARGS((struct uuid *) ufid), flow->reason);
