@@ -433,10 +433,10 @@ format_parent(struct ds *ds, uint32_t parent)
 }
 
 static void
-format_ethertype(struct ds *ds, ovs_be16 type)
+format_ethertype__(struct ds *ds, ovs_be16 type, bool command)
 {
     switch (ntohs(type)) {
-    case ETH_P_IP: ds_put_cstr(ds, "ipv4"); break;
+    case ETH_P_IP: ds_put_cstr(ds, command ? "ip" : "ipv4"); break;
     case ETH_P_IPV6: ds_put_cstr(ds, "ipv6"); break;
     case ETH_P_ARP: ds_put_cstr(ds, "arp"); break;
     case ETH_P_ALL: ds_put_cstr(ds, "all"); break;
@@ -444,6 +444,12 @@ format_ethertype(struct ds *ds, ovs_be16 type)
     case ETH_P_8021AD: ds_put_cstr(ds, "802.1ad"); break;
     default: ds_put_format(ds, "0x%04"PRIx16, ntohs(type)); break;
     }
+}
+
+static void
+format_ethertype(struct ds *ds, ovs_be16 type)
+{
+    format_ethertype__(ds, type, false);
 }
 
 static void
@@ -489,8 +495,11 @@ format_u8(struct ds *ds, const char *name, unsigned int key,
     }
 }
 
+/* Appends the keys of 'rule' as "tc filter show" prints them or, with
+ * 'command', as "tc filter add" takes them (protocol names as tc spells
+ * them, no eth_type: tc derives it from the filter's protocol). */
 static void
-format_key(struct ds *ds, const struct esw_flower_rule *rule)
+format_key(struct ds *ds, const struct esw_flower_rule *rule, bool command)
 {
     const struct esw_flower_key *k = &rule->key;
     const struct esw_flower_key *m = &rule->mask;
@@ -502,11 +511,11 @@ format_key(struct ds *ds, const struct esw_flower_rule *rule)
     format_u8(ds, "vlan_prio", k->vlan_prio, m->vlan_prio, UINT8_MAX);
     if (m->vlan_eth_type) {
         ds_put_cstr(ds, " vlan_ethtype ");
-        format_ethertype(ds, k->vlan_eth_type);
+        format_ethertype__(ds, k->vlan_eth_type, command);
     }
     format_mac(ds, "dst_mac", k->eth_dst, m->eth_dst);
     format_mac(ds, "src_mac", k->eth_src, m->eth_src);
-    if (m->eth_type) {
+    if (m->eth_type && !command) {
         ds_put_cstr(ds, " eth_type ");
         format_ethertype(ds, k->eth_type);
     }
@@ -643,7 +652,7 @@ esw_flower_rule_format(const struct esw_flower_rule *rule, struct ds *ds)
     format_ethertype(ds, rule->protocol);
     ds_put_format(ds, " pref %"PRIu16" flower chain %"PRIu32" handle 0x%"
                   PRIx32, rule->prio, rule->chain, rule->handle);
-    format_key(ds, rule);
+    format_key(ds, rule, false);
     if (rule->flags & TCA_CLS_FLAGS_SKIP_HW) {
         ds_put_cstr(ds, " skip_hw");
     }
@@ -660,5 +669,143 @@ esw_flower_rule_format(const struct esw_flower_rule *rule, struct ds *ds)
          i++) {
         ds_put_format(ds, " action order %zu: ", i + 1);
         format_action(ds, &rule->actions[i]);
+    }
+}
+
+/* The "tc filter add" command line. */
+
+/* Appends " dev NAME" for 'ifindex', or " dev ifindex:N" if 'ifname' does
+ * not know it (tc would refuse that: the reader sees which device is
+ * unknown). */
+static void
+format_dev(struct ds *ds, int ifindex, esw_flower_ifname_func *ifname,
+           void *aux)
+{
+    const char *name = ifname ? ifname(ifindex, aux) : NULL;
+
+    if (name) {
+        ds_put_format(ds, " dev %s", name);
+    } else {
+        ds_put_format(ds, " dev ifindex:%d", ifindex);
+    }
+}
+
+/* Appends the control word of 'a' if it is not what tc assumes for its
+ * kind when none is given. */
+static void
+format_command_control(struct ds *ds, const struct esw_flower_action *a,
+                       int dflt)
+{
+    if (a->control != dflt) {
+        format_control(ds, a->control);
+    }
+}
+
+static void
+format_command_action(struct ds *ds, const struct esw_flower_action *a,
+                      esw_flower_ifname_func *ifname, void *aux)
+{
+    static const char *const csum_names[] = {
+        "ip4h", "icmp", "igmp", "tcp", "udp", "udplite", "sctp",
+    };
+
+    ds_put_cstr(ds, " action ");
+    switch (a->type) {
+    case ESW_FLOWER_ACT_MIRRED: {
+        bool redirect = a->mirred.eaction == TCA_EGRESS_REDIR;
+
+        ds_put_format(ds, "mirred egress %s",
+                      redirect ? "redirect" : "mirror");
+        format_dev(ds, a->mirred.ifindex, ifname, aux);
+        format_command_control(ds, a, redirect ? TC_ACT_STOLEN : TC_ACT_PIPE);
+        break;
+    }
+
+    case ESW_FLOWER_ACT_GACT:
+        /* gact is its control word: "action drop", "action pass". */
+        ds_chomp(ds, ' ');
+        format_control(ds, a->control);
+        break;
+
+    case ESW_FLOWER_ACT_VLAN:
+        if (a->vlan.action == TCA_VLAN_ACT_POP) {
+            ds_put_cstr(ds, "vlan pop");
+        } else {
+            ds_put_format(ds, "vlan %s id %"PRIu16" protocol ",
+                          a->vlan.action == TCA_VLAN_ACT_PUSH
+                          ? "push" : "modify", a->vlan.id);
+            format_ethertype__(ds, a->vlan.proto, true);
+            if (!a->vlan.keep_prio) {
+                ds_put_format(ds, " priority %"PRIu8, a->vlan.prio);
+            }
+        }
+        format_command_control(ds, a, TC_ACT_PIPE);
+        break;
+
+    case ESW_FLOWER_ACT_PEDIT:
+        /* tc names header fields; the keys are raw words of a header, so
+         * they are given as raw offsets within it. */
+        ds_put_cstr(ds, "pedit ex");
+        for (size_t i = 0; i < a->pedit.n_keys; i++) {
+            static const char *const htypes[] = {
+                "network", "eth", "ip4", "ip6", "tcp", "udp",
+            };
+            const struct esw_flower_pedit_key *k = &a->pedit.keys[i];
+
+            ds_put_format(ds, " munge %s offset %"PRIu32" u32 %s 0x%08"
+                          PRIx32" retain 0x%08"PRIx32,
+                          k->htype < ARRAY_SIZE(htypes)
+                          ? htypes[k->htype] : "?", k->offset,
+                          k->cmd == TCA_PEDIT_KEY_EX_CMD_ADD ? "add" : "set",
+                          ntohl(k->val), ntohl(~k->mask));
+        }
+        format_command_control(ds, a, TC_ACT_OK);
+        break;
+
+    case ESW_FLOWER_ACT_CSUM:
+        ds_put_cstr(ds, "csum");
+        for (size_t i = 0; i < ARRAY_SIZE(csum_names); i++) {
+            if (a->csum.update_flags & (1u << i)) {
+                ds_put_format(ds, " %s", csum_names[i]);
+            }
+        }
+        format_command_control(ds, a, TC_ACT_OK);
+        break;
+
+    default:
+        ds_put_format(ds, "unknown-%d", a->type);
+        break;
+    }
+    if (a->cookie_len) {
+        ds_put_cstr(ds, " cookie ");
+        for (size_t i = 0; i < MIN(a->cookie_len, ESW_FLOWER_MAX_COOKIE);
+             i++) {
+            ds_put_format(ds, "%02"PRIx8, a->cookie[i]);
+        }
+    }
+}
+
+void
+esw_flower_rule_format_command(const struct esw_flower_rule *rule,
+                               esw_flower_ifname_func *ifname, void *aux,
+                               struct ds *ds)
+{
+    ds_put_cstr(ds, "tc filter add");
+    format_dev(ds, rule->ifindex, ifname, aux);
+    format_parent(ds, rule->parent);
+    ds_put_cstr(ds, " protocol ");
+    format_ethertype__(ds, rule->protocol, true);
+    ds_put_format(ds, " prio %"PRIu16" handle 0x%"PRIx32" chain %"PRIu32
+                  " flower", rule->prio, rule->handle, rule->chain);
+    if (rule->flags & TCA_CLS_FLAGS_SKIP_HW) {
+        ds_put_cstr(ds, " skip_hw");
+    }
+    if (rule->flags & TCA_CLS_FLAGS_SKIP_SW) {
+        ds_put_cstr(ds, " skip_sw");
+    }
+    format_key(ds, rule, true);
+    for (size_t i = 0; i < rule->n_actions && i < ESW_FLOWER_MAX_ACTIONS;
+         i++) {
+        format_command_action(ds, &rule->actions[i], ifname, aux);
     }
 }

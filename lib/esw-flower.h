@@ -215,4 +215,15 @@ bool esw_flower_rule_same_match(const struct esw_flower_rule *a,
 void esw_flower_rule_format(const struct esw_flower_rule *rule,
                             struct ds *ds);
 
+/* Returns the name of the network device with 'ifindex', or NULL. */
+typedef const char *esw_flower_ifname_func(int ifindex, void *aux);
+
+/* Appends to 'ds' the "tc filter add ... flower ..." command line that
+ * installs 'rule', for users who debug offload with iproute2.  Devices are
+ * named with 'ifname' (may be NULL).  Pedit keys are raw words of their
+ * header, given as "munge HEADER offset N u32 set VALUE retain MASK". */
+void esw_flower_rule_format_command(const struct esw_flower_rule *rule,
+                                    esw_flower_ifname_func *ifname,
+                                    void *aux, struct ds *ds);
+
 #endif /* esw-flower.h */

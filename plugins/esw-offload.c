@@ -1035,6 +1035,21 @@ esw_offload_flow_count(struct netdev *netdev, uint64_t *n_flows)
 
 /* ovs-appctl. */
 
+/* An esw_flower_ifname_func: the name of the claimed port with 'ifindex'.
+ * 'mutex' is held by the caller. */
+static const char *
+port_name_by_ifindex(int ifindex, void *aux OVS_UNUSED)
+{
+    const struct esw_port *port;
+
+    HMAP_FOR_EACH (port, node, &all_ports) {
+        if (port->claimed && port->ifindex == ifindex) {
+            return port->name;
+        }
+    }
+    return NULL;
+}
+
 static void
 format_flow(const struct esw_flow *flow, struct ds *ds) OVS_REQUIRES(mutex)
 {
@@ -1054,6 +1069,8 @@ format_flow(const struct esw_flow *flow, struct ds *ds) OVS_REQUIRES(mutex)
                           &error_msg)) {
         ds_put_cstr(ds, "    ");
         esw_flower_rule_format(rule, ds);
+        ds_put_cstr(ds, "\n    tc: ");
+        esw_flower_rule_format_command(rule, port_name_by_ifindex, NULL, ds);
         ds_put_char(ds, '\n');
     }
     free(error_msg);

@@ -26,6 +26,7 @@
 #include <linux/if_ether.h>
 #include <linux/pkt_cls.h>
 #include <linux/pkt_sched.h>
+#include <linux/tc_act/tc_csum.h>
 #include <linux/tc_act/tc_mirred.h>
 #include <linux/tc_act/tc_vlan.h>
 
@@ -320,6 +321,52 @@ test_format(void)
     free(r);
 }
 
+static const char *
+test_ifname(int ifindex, void *aux OVS_UNUSED)
+{
+    return ifindex == 3 ? "rep0" : ifindex == 4 ? "rep1" : NULL;
+}
+
+/* The "tc filter add" form: tc's protocol names, no eth_type, each action
+ * with its control word only where tc's default differs. */
+static void
+test_format_command(void)
+{
+    struct esw_flower_rule *r = tcp_rule();
+    struct ds ds = DS_EMPTY_INITIALIZER;
+    struct esw_flower_action *a;
+
+    /* vlan push, then csum, then the mirred redirect of tcp_rule(). */
+    r->actions[2] = r->actions[0];
+    a = &r->actions[0];
+    memset(a, 0, sizeof *a);
+    a->type = ESW_FLOWER_ACT_VLAN;
+    a->control = TC_ACT_PIPE;
+    a->vlan.action = TCA_VLAN_ACT_PUSH;
+    a->vlan.id = 100;
+    a->vlan.prio = 3;
+    a->vlan.proto = htons(ETH_P_8021Q);
+    a = &r->actions[1];
+    memset(a, 0, sizeof *a);
+    a->type = ESW_FLOWER_ACT_CSUM;
+    a->control = TC_ACT_PIPE;
+    a->csum.update_flags = TCA_CSUM_UPDATE_FLAG_IPV4HDR
+                           | TCA_CSUM_UPDATE_FLAG_TCP;
+    r->n_actions = 3;
+    r->actions[2].mirred.ifindex = 9;
+
+    esw_flower_rule_format_command(r, test_ifname, NULL, &ds);
+    CU_ASSERT_STRING_EQUAL(ds_cstr(&ds),
+                           "tc filter add dev rep0 ingress protocol ip "
+                           "prio 2 handle 0x1 chain 0 flower skip_sw "
+                           "ip_proto 6 dst_port 80 action vlan push id 100 "
+                           "protocol 802.1Q priority 3 action csum ip4h tcp "
+                           "pipe action mirred egress redirect dev "
+                           "ifindex:9");
+    ds_destroy(&ds);
+    free(r);
+}
+
 CU_pSuite
 test_esw_flower_suite(void)
 {
@@ -330,7 +377,7 @@ test_esw_flower_suite(void)
 #define T(FUNC) { #FUNC, test_##FUNC }
         T(init), T(check_valid), T(check_dependencies), T(check_vlan),
         T(check_masks), T(check_actions), T(check_flags_chain),
-        T(same_match), T(format),
+        T(same_match), T(format), T(format_command),
 #undef T
     };
     CU_pSuite suite = CU_add_suite("esw_flower", NULL, NULL);
