@@ -182,6 +182,8 @@ flow_find(const ovs_u128 *ufid) OVS_REQUIRES(mutex)
     return NULL;
 }
 
+static int add_ingress_qdisc(int ifindex);
+
 /* Returns the backend handle, opening it if needed, or NULL with an error
  * in '*errorp'. */
 static struct esw_nl *
@@ -193,9 +195,16 @@ backend(int *errorp) OVS_REQUIRES(mutex)
         if (*errorp) {
             return NULL;
         }
-        /* The emulator may have restarted: make the next flow_get dump at
-         * once, which installs again what is missing. */
+        /* The NIC's side (an emulator) may have restarted: give the
+         * claimed ports their ingress qdiscs again, and make the next
+         * flow_get dump at once, which installs again what is missing. */
         last_dump = 0;
+        struct esw_port *port;
+        HMAP_FOR_EACH (port, node, &all_ports) {
+            if (port->claimed) {
+                add_ingress_qdisc(port->ifindex);
+            }
+        }
     }
     if (!rtnl) {
         *errorp = esw_nl_open(target, NETLINK_ROUTE, &rtnl);
