@@ -36,7 +36,10 @@ tests_bench_emu_bench_LDADD = \
 
 # Benchmark of the netlink control plane through the daemon's socket.
 noinst_PROGRAMS += tests/bench/emu-nl-bench
-tests_bench_emu_nl_bench_SOURCES = tests/bench/emu-nl-bench.c
+tests_bench_emu_nl_bench_SOURCES = \
+	tests/bench/emu-nl-bench.c \
+	tests/bench/bench-emu.c \
+	tests/bench/bench-emu.h
 tests_bench_emu_nl_bench_LDADD = \
 	lib/libeswitch.a \
 	$(OVS_LDADD) \

@@ -34,7 +34,10 @@ tests_esw_unittest_LDADD = \
 
 ## Benchmark of the offload engine against sriov-nic-emu ("make bench").
 noinst_PROGRAMS += tests/bench/offload-bench
-tests_bench_offload_bench_SOURCES = tests/bench/offload-bench.c
+tests_bench_offload_bench_SOURCES = \
+	tests/bench/offload-bench.c \
+	tests/bench/bench-emu.c \
+	tests/bench/bench-emu.h
 tests_bench_offload_bench_LDADD = \
 	plugins/libeswitch-plugins.a \
 	emu/libemu.a \

@@ -55,6 +55,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "bench-emu.h"
 #include "bitmap.h"
 #include "emu-netlink.h"
 #include "esw-flower.h"
@@ -66,9 +67,6 @@
 #include "util.h"
 
 /* The emulated NIC: its table holds EMU_CAPACITY rules. */
-#define EMU_CAPACITY 2000000
-#define EMU_NIC "pci/0000:03:00.0"
-#define EMU_NIC_OPTIONS ",vfs=4,mode=switchdev,capacity=2000000"
 #define IN_PORT "esw0_0"        /* Representor of VF 0: the rules' port. */
 #define OUT_PORT "esw0_1"       /* Representor of VF 1: their output. */
 
@@ -90,36 +88,8 @@ BUILD_ASSERT_DECL(RECV_BUFFER_SIZE >= EMU_NL_DUMP_CHUNK_ROUTE);
 #define DAEMON_TIMEOUT_MSEC 10000
 
 /* Command line. */
-static const char *emu_path = "emu/sriov-nic-emu";
 static size_t n_rules = 50000;
 static size_t batch_size = 64;
-
-/* The daemon and its files.  Written before the signal handlers are
- * installed, read by them: only async-signal-safe code touches these after
- * that. */
-static pid_t main_pid;
-static volatile sig_atomic_t daemon_pid;
-static volatile sig_atomic_t cleaned_up;
-static bool succeeded;
-static char tmp_dir[PATH_MAX];
-static char rtnl_sock_path[PATH_MAX];
-static char genl_sock_path[PATH_MAX];
-static char unixctl_path[PATH_MAX];
-static char pidfile_path[PATH_MAX];
-static char log_path[PATH_MAX];
-
-static const int fatal_signals[] = {
-    SIGINT, SIGTERM, SIGHUP, SIGQUIT, SIGABRT, SIGSEGV, SIGBUS, SIGFPE,
-};
-
-static double
-now_sec(void)
-{
-    struct timespec ts;
-
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return ts.tv_sec + ts.tv_nsec / 1e9;
-}
 
 /* Time spent between two instants, by the clock on the wall and on the
  * CPUs of each process: a process whose CPU time is close to the wall time
@@ -150,7 +120,7 @@ clock_sec(clockid_t clock)
 static void
 span_start(struct span *span)
 {
-    span->wall = now_sec();
+    span->wall = bench_now_sec();
     span->client_cpu = clock_sec(CLOCK_PROCESS_CPUTIME_ID);
     span->daemon_cpu = (have_daemon_cpu_clock
                         ? clock_sec(daemon_cpu_clock) : -1);
@@ -168,254 +138,6 @@ span_end(struct span *span)
     span->client_cpu = now.client_cpu - span->client_cpu;
     span->daemon_cpu = (now.daemon_cpu >= 0 && span->daemon_cpu >= 0
                         ? now.daemon_cpu - span->daemon_cpu : -1);
-}
-
-/* Sleeps 'msec' milliseconds.  Async-signal-safe. */
-static void
-sleep_msec(long msec)
-{
-    struct timespec ts = { msec / 1000, (msec % 1000) * 1000000 };
-
-    nanosleep(&ts, NULL);
-}
-
-/* The daemon's life. */
-
-/* Returns the pid in the daemon's pidfile, or 0 if there is none.
- * Async-signal-safe. */
-static pid_t
-read_pidfile(void)
-{
-    char buf[32];
-    int fd = open(pidfile_path, O_RDONLY);
-
-    if (fd < 0) {
-        return 0;
-    }
-    ssize_t n = read(fd, buf, sizeof buf - 1);
-    close(fd);
-
-    pid_t pid = 0;
-    for (ssize_t i = 0; i < n && buf[i] >= '0' && buf[i] <= '9'; i++) {
-        pid = pid * 10 + (buf[i] - '0');
-    }
-    return pid;
-}
-
-/* Stops the daemon, which is our child (we are its subreaper), waiting for
- * it to exit: SIGTERM, then SIGKILL if it has not exited within
- * DAEMON_TIMEOUT_MSEC.  Async-signal-safe. */
-static void
-stop_daemon(void)
-{
-    pid_t pid = daemon_pid ? daemon_pid : read_pidfile();
-
-    if (pid <= 0 || kill(pid, SIGTERM)) {
-        return;
-    }
-    for (int i = 0; i < DAEMON_TIMEOUT_MSEC / 10; i++) {
-        pid_t reaped = waitpid(pid, NULL, WNOHANG);
-        if (reaped == pid || (reaped < 0 && errno == ECHILD)) {
-            daemon_pid = 0;
-            return;
-        }
-        sleep_msec(10);
-    }
-    kill(pid, SIGKILL);
-    waitpid(pid, NULL, 0);
-    daemon_pid = 0;
-}
-
-/* Stops the daemon and removes its files and the temporary directory.
- * Does nothing in a process other than the benchmark's own, or the second
- * time.  Async-signal-safe. */
-static void
-cleanup(void)
-{
-    if (getpid() != main_pid || cleaned_up || !tmp_dir[0]) {
-        return;
-    }
-    cleaned_up = 1;
-
-    stop_daemon();
-    unlink(rtnl_sock_path);
-    unlink(genl_sock_path);
-    unlink(unixctl_path);
-    unlink(pidfile_path);
-    unlink(log_path);
-    rmdir(tmp_dir);
-}
-
-/* Copies the end of the daemon's log to stderr, to explain a failure. */
-static void
-print_daemon_log(void)
-{
-    FILE *log = fopen(log_path, "r");
-
-    if (!log) {
-        return;
-    }
-    if (fseek(log, -4096, SEEK_END)) {
-        rewind(log);
-    }
-    fprintf(stderr, "--- end of %s ---\n", log_path);
-
-    char line[1024];
-    while (fgets(line, sizeof line, log)) {
-        fputs(line, stderr);
-    }
-    fprintf(stderr, "---\n");
-    fclose(log);
-}
-
-static void
-cleanup_at_exit(void)
-{
-    sigset_t all, old;
-
-    /* A signal now would clean up halfway. */
-    sigfillset(&all);
-    sigprocmask(SIG_BLOCK, &all, &old);
-    if (getpid() == main_pid && !succeeded && !cleaned_up) {
-        print_daemon_log();
-    }
-    cleanup();
-    sigprocmask(SIG_SETMASK, &old, NULL);
-}
-
-static void
-handle_fatal_signal(int signo)
-{
-    cleanup();
-    signal(signo, SIG_DFL);
-    raise(signo);
-}
-
-/* Blocks the signals that cleanup() handles, storing the previous signal
- * mask in '*old'. */
-static void
-block_fatal_signals(sigset_t *old)
-{
-    sigset_t set;
-
-    sigemptyset(&set);
-    for (size_t i = 0; i < ARRAY_SIZE(fatal_signals); i++) {
-        sigaddset(&set, fatal_signals[i]);
-    }
-    sigprocmask(SIG_BLOCK, &set, old);
-}
-
-static void
-set_path(char *dst, const char *name)
-{
-    size_t n = snprintf(dst, PATH_MAX, "%s/%s", tmp_dir, name);
-
-    if (n >= MEMBER_SIZEOF(struct sockaddr_un, sun_path)) {
-        ovs_fatal(0, "%s/%s: path too long", tmp_dir, name);
-    }
-}
-
-/* Creates the temporary directory and arranges for cleanup() to run at
- * exit and on fatal signals. */
-static void
-make_tmp_dir(void)
-{
-    const char *parent = getenv("TMPDIR");
-
-    if (!parent || parent[0] != '/') {
-        parent = "/tmp";
-    }
-    if (snprintf(tmp_dir, sizeof tmp_dir, "%s/emu-nl-bench.XXXXXX", parent)
-        >= (int) sizeof tmp_dir) {
-        ovs_fatal(0, "%s: TMPDIR too long", parent);
-    }
-    main_pid = getpid();
-    if (!mkdtemp(tmp_dir)) {
-        int error = errno;
-        tmp_dir[0] = '\0';
-        ovs_fatal(error, "mkdtemp");
-    }
-    atexit(cleanup_at_exit);
-
-    set_path(rtnl_sock_path, "rtnetlink.sock");
-    set_path(genl_sock_path, "genetlink.sock");
-    set_path(unixctl_path, "sriov-nic-emu.ctl");
-    set_path(pidfile_path, "sriov-nic-emu.pid");
-    set_path(log_path, "sriov-nic-emu.log");
-
-    struct sigaction sa;
-    memset(&sa, 0, sizeof sa);
-    sa.sa_handler = handle_fatal_signal;
-    sigfillset(&sa.sa_mask);
-    for (size_t i = 0; i < ARRAY_SIZE(fatal_signals); i++) {
-        sigaction(fatal_signals[i], &sa, NULL);
-    }
-    signal(SIGPIPE, SIG_IGN);
-}
-
-/* Starts the daemon with --detach and returns once it is ready (the
- * process we started exits when the detached daemon has opened its
- * sockets).  The detached daemon becomes our child: we are a subreaper. */
-static void
-start_daemon(void)
-{
-    char *pidfile_arg = xasprintf("--pidfile=%s", pidfile_path);
-    char *log_arg = xasprintf("--log-file=%s", log_path);
-    char *unixctl_arg = xasprintf("--unixctl=%s", unixctl_path);
-    char *dir_arg = xasprintf("--netlink-dir=%s", tmp_dir);
-    char *argv[] = {
-        CONST_CAST(char *, emu_path), CONST_CAST(char *, "-vconsole:warn"),
-        CONST_CAST(char *, "--detach"), pidfile_arg, log_arg, unixctl_arg,
-        dir_arg, CONST_CAST(char *, "--nic=" EMU_NIC EMU_NIC_OPTIONS), NULL,
-    };
-    sigset_t old_mask;
-
-    if (prctl(PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0)) {
-        ovs_fatal(errno, "prctl(PR_SET_CHILD_SUBREAPER)");
-    }
-
-    /* Until the daemon's pid is known, a signal must wait. */
-    block_fatal_signals(&old_mask);
-    pid_t child = fork();
-    if (child < 0) {
-        ovs_fatal(errno, "fork");
-    } else if (!child) {
-        sigprocmask(SIG_SETMASK, &old_mask, NULL);
-        execv(emu_path, argv);
-        fprintf(stderr, "%s: exec failed (%s)\n", emu_path, strerror(errno));
-        _exit(127);
-    }
-
-    int status = 0;
-    int waited_msec = 0;
-    pid_t reaped;
-    while ((reaped = waitpid(child, &status, WNOHANG)) == 0
-           && waited_msec < DAEMON_TIMEOUT_MSEC) {
-        sleep_msec(10);
-        waited_msec += 10;
-    }
-    if (reaped != child) {
-        kill(child, SIGKILL);
-        waitpid(child, NULL, 0);
-        ovs_fatal(0, "%s did not start within %d ms", emu_path,
-                  DAEMON_TIMEOUT_MSEC);
-    }
-    if (!WIFEXITED(status) || WEXITSTATUS(status)) {
-        ovs_fatal(0, "%s failed to start (%s)", emu_path,
-                  WIFEXITED(status) ? "non-zero exit status" : "signal");
-    }
-    daemon_pid = read_pidfile();
-    sigprocmask(SIG_SETMASK, &old_mask, NULL);
-    if (!daemon_pid) {
-        ovs_fatal(0, "%s: no pid in %s", emu_path, pidfile_path);
-    }
-    have_daemon_cpu_clock = !clock_getcpuclockid(daemon_pid,
-                                                 &daemon_cpu_clock);
-
-    free(pidfile_arg);
-    free(log_arg);
-    free(unixctl_arg);
-    free(dir_arg);
 }
 
 /* Netlink over the emulator's socket. */
@@ -436,7 +158,7 @@ nl_conn_open(struct nl_conn *conn)
     struct sockaddr_un sun = { .sun_family = AF_UNIX };
     int error = 0;
 
-    ovs_strlcpy(sun.sun_path, rtnl_sock_path, sizeof sun.sun_path);
+    ovs_strlcpy(sun.sun_path, bench_rtnl_sock_path, sizeof sun.sun_path);
     for (int i = 0; i < DAEMON_TIMEOUT_MSEC / 10; i++) {
         int fd = socket(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0);
         if (fd < 0) {
@@ -455,9 +177,9 @@ nl_conn_open(struct nl_conn *conn)
         }
         error = errno;
         close(fd);
-        sleep_msec(10);
+        bench_sleep_msec(10);
     }
-    ovs_fatal(error, "%s: could not connect", rtnl_sock_path);
+    ovs_fatal(error, "%s: could not connect", bench_rtnl_sock_path);
 }
 
 static void
@@ -474,10 +196,10 @@ nl_send(const struct nl_conn *conn, const void *data, size_t size)
     ssize_t n = send(conn->fd, data, size, MSG_NOSIGNAL);
 
     if (n < 0) {
-        ovs_fatal(errno, "%s: send", rtnl_sock_path);
+        ovs_fatal(errno, "%s: send", bench_rtnl_sock_path);
     } else if (n != size) {
         ovs_fatal(0, "%s: sent %"PRIdSIZE" bytes of %"PRIuSIZE,
-                  rtnl_sock_path, n, size);
+                  bench_rtnl_sock_path, n, size);
     }
 }
 
@@ -490,15 +212,15 @@ nl_recv(const struct nl_conn *conn)
     ssize_t n = recvmsg(conn->fd, &msg, 0);
 
     if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) {
-        ovs_fatal(0, "%s: no reply within %d s", rtnl_sock_path,
+        ovs_fatal(0, "%s: no reply within %d s", bench_rtnl_sock_path,
                   REPLY_TIMEOUT_SEC);
     } else if (n < 0) {
-        ovs_fatal(errno, "%s: receive", rtnl_sock_path);
+        ovs_fatal(errno, "%s: receive", bench_rtnl_sock_path);
     } else if (n == 0) {
         ovs_fatal(0, "%s: the daemon closed the connection",
-                  rtnl_sock_path);
+                  bench_rtnl_sock_path);
     } else if (msg.msg_flags & MSG_TRUNC) {
-        ovs_fatal(0, "%s: datagram longer than %d bytes", rtnl_sock_path,
+        ovs_fatal(0, "%s: datagram longer than %d bytes", bench_rtnl_sock_path,
                   RECV_BUFFER_SIZE);
     }
     return n;
@@ -704,7 +426,7 @@ encode_rules(struct rule_msgs *msgs, size_t n, int in_ifindex,
     msgs->n = n;
     msgs->ofs[0] = 0;
 
-    double start = now_sec();
+    double start = bench_now_sec();
     make_rule_base(rule, in_ifindex, out_ifindex);
     for (size_t i = 0; i < n; i++) {
         size_t ofs = msgs->ofs[i];
@@ -724,7 +446,7 @@ encode_rules(struct rule_msgs *msgs, size_t n, int in_ifindex,
         }
         msgs->ofs[i + 1] = ofs + NLMSG_ALIGN(len);
     }
-    double secs = now_sec() - start;
+    double secs = bench_now_sec() - start;
 
     free(rule);
     return secs;
@@ -786,9 +508,9 @@ delete_rules(struct nl_conn *conn, int in_ifindex, int out_ifindex)
     }
     free(rule);
 
-    double start = now_sec();
+    double start = bench_now_sec();
     nl_transact(conn, (struct nlmsghdr *) buf, "tc filter del prio 1");
-    return now_sec() - start;
+    return bench_now_sec() - start;
 }
 
 /* Phase 3: dumps. */
@@ -862,9 +584,9 @@ handle_dump_datagram(int len, uint32_t seq, bool terse, int out_ifindex,
         }
 
         char *msg = NULL;
-        double start = now_sec();
+        double start = bench_now_sec();
         int error = tc_flower_decode(nlh, nlh->nlmsg_len, rule, &msg);
-        result->decode_secs += now_sec() - start;
+        result->decode_secs += bench_now_sec() - start;
         if (error) {
             ovs_fatal(error, "dump: cannot decode rule %"PRIuSIZE" (%s)",
                       result->n_rules + 1, msg ? msg : "no detail");
@@ -1036,7 +758,7 @@ parse_options(int argc, char *argv[])
         }
         switch (c) {
         case OPT_EMU:
-            emu_path = optarg;
+            bench_emu_path = optarg;
             break;
         case OPT_RULES:
             n_rules = parse_count("rules", optarg, EMU_CAPACITY);
@@ -1108,8 +830,10 @@ main(int argc, char *argv[])
     check_batch_size(batch_size);
     setvbuf(stdout, NULL, _IOLBF, 0);
 
-    make_tmp_dir();
-    start_daemon();
+    bench_make_tmp_dir();
+    bench_start_daemon();
+    have_daemon_cpu_clock = !clock_getcpuclockid(bench_daemon_pid,
+                                                 &daemon_cpu_clock);
     nl_conn_open(&conn);
 
     int in_ifindex = get_ifindex(&conn, IN_PORT);
@@ -1121,8 +845,8 @@ main(int argc, char *argv[])
            "dst_port, mirred redirect\" on the ingress of %s (ifindex %d) "
            "to %s (ifindex %d)\n", n_rules, IN_PORT, in_ifindex, OUT_PORT,
            out_ifindex);
-    printf("daemon %s, pid %d, sockets in %s\n", emu_path,
-           (int) daemon_pid, tmp_dir);
+    printf("daemon %s, pid %d, sockets in %s\n", bench_emu_path,
+           (int) bench_daemon_pid, bench_tmp_dir);
 
     double encode_secs = encode_rules(&msgs, n_rules, in_ifindex,
                                       out_ifindex);
@@ -1174,6 +898,6 @@ main(int argc, char *argv[])
 
     free_rule_msgs(&msgs);
     nl_conn_close(&conn);
-    succeeded = true;
+    bench_succeeded = true;
     return 0;
 }

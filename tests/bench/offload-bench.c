@@ -65,6 +65,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "bench-emu.h"
 #include "dpif-eswitch.h"
 #include "dpif.h"
 #include "dummy.h"
@@ -85,9 +86,6 @@
 #include "util.h"
 
 /* The emulated NIC.  Its capacity holds the largest run's rules. */
-#define EMU_NIC "pci/0000:03:00.0"
-#define EMU_NIC_OPTIONS ",vfs=4,mode=switchdev,capacity=2000000"
-#define EMU_CAPACITY 2000000
 #define IN_PORT "esw0_0"        /* Representor of VF 0: odp port 1. */
 #define OUT_PORT "esw0_1"       /* Representor of VF 1: odp port 2. */
 #define IN_ODP_PORT 1
@@ -107,284 +105,11 @@
  * count from 1. */
 #define BATCH_HANDLE_BASE 0x40000000
 
-#define DAEMON_TIMEOUT_MSEC 10000
 
 /* Command line. */
-static const char *emu_path = "emu/sriov-nic-emu";
 static size_t n_flows = 20000;
 static size_t n_refresh_flows = 200000;
 static size_t batch_size = 64;
-
-/* The daemon and its files.  Written before the signal handlers are
- * installed, read by them: only async-signal-safe code touches these after
- * that. */
-static pid_t main_pid;
-static volatile sig_atomic_t daemon_pid;
-static volatile sig_atomic_t cleaned_up;
-static bool succeeded;
-static char tmp_dir[PATH_MAX];
-static char rtnl_sock_path[PATH_MAX];
-static char genl_sock_path[PATH_MAX];
-static char unixctl_path[PATH_MAX];
-static char pidfile_path[PATH_MAX];
-static char log_path[PATH_MAX];
-
-static const int fatal_signals[] = {
-    SIGINT, SIGTERM, SIGHUP, SIGQUIT, SIGABRT, SIGSEGV, SIGBUS, SIGFPE,
-};
-
-static double
-now_sec(void)
-{
-    struct timespec ts;
-
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return ts.tv_sec + ts.tv_nsec / 1e9;
-}
-
-/* Sleeps 'msec' milliseconds.  Async-signal-safe. */
-static void
-sleep_msec(long msec)
-{
-    struct timespec ts = { msec / 1000, (msec % 1000) * 1000000 };
-
-    nanosleep(&ts, NULL);
-}
-
-/* The daemon's life. */
-
-/* Returns the pid in the daemon's pidfile, or 0 if there is none.
- * Async-signal-safe. */
-static pid_t
-read_pidfile(void)
-{
-    char buf[32];
-    int fd = open(pidfile_path, O_RDONLY);
-
-    if (fd < 0) {
-        return 0;
-    }
-    ssize_t n = read(fd, buf, sizeof buf - 1);
-    close(fd);
-
-    pid_t pid = 0;
-    for (ssize_t i = 0; i < n && buf[i] >= '0' && buf[i] <= '9'; i++) {
-        pid = pid * 10 + (buf[i] - '0');
-    }
-    return pid;
-}
-
-/* Stops the daemon, our child (we are its subreaper), and waits for it:
- * SIGTERM, then SIGKILL after DAEMON_TIMEOUT_MSEC.  Async-signal-safe. */
-static void
-stop_daemon(void)
-{
-    pid_t pid = daemon_pid ? daemon_pid : read_pidfile();
-
-    if (pid <= 0 || kill(pid, SIGTERM)) {
-        return;
-    }
-    for (int i = 0; i < DAEMON_TIMEOUT_MSEC / 10; i++) {
-        pid_t reaped = waitpid(pid, NULL, WNOHANG);
-        if (reaped == pid || (reaped < 0 && errno == ECHILD)) {
-            daemon_pid = 0;
-            return;
-        }
-        sleep_msec(10);
-    }
-    kill(pid, SIGKILL);
-    waitpid(pid, NULL, 0);
-    daemon_pid = 0;
-}
-
-/* Stops the daemon and removes its files and the temporary directory, once,
- * in the benchmark's own process only.  Async-signal-safe. */
-static void
-cleanup(void)
-{
-    if (getpid() != main_pid || cleaned_up || !tmp_dir[0]) {
-        return;
-    }
-    cleaned_up = 1;
-
-    stop_daemon();
-    unlink(rtnl_sock_path);
-    unlink(genl_sock_path);
-    unlink(unixctl_path);
-    unlink(pidfile_path);
-    unlink(log_path);
-    rmdir(tmp_dir);
-}
-
-/* Copies the end of the daemon's log to stderr, to explain a failure. */
-static void
-print_daemon_log(void)
-{
-    FILE *log = fopen(log_path, "r");
-
-    if (!log) {
-        return;
-    }
-    if (fseek(log, -4096, SEEK_END)) {
-        rewind(log);
-    }
-    fprintf(stderr, "--- end of %s ---\n", log_path);
-
-    char line[1024];
-    while (fgets(line, sizeof line, log)) {
-        fputs(line, stderr);
-    }
-    fprintf(stderr, "---\n");
-    fclose(log);
-}
-
-static void
-cleanup_at_exit(void)
-{
-    sigset_t all, old;
-
-    /* A signal now would clean up halfway. */
-    sigfillset(&all);
-    sigprocmask(SIG_BLOCK, &all, &old);
-    if (getpid() == main_pid && !succeeded && !cleaned_up) {
-        print_daemon_log();
-    }
-    cleanup();
-    sigprocmask(SIG_SETMASK, &old, NULL);
-}
-
-static void
-handle_fatal_signal(int signo)
-{
-    cleanup();
-    signal(signo, SIG_DFL);
-    raise(signo);
-}
-
-/* Blocks the signals that cleanup() handles, storing the previous mask in
- * '*old'. */
-static void
-block_fatal_signals(sigset_t *old)
-{
-    sigset_t set;
-
-    sigemptyset(&set);
-    for (size_t i = 0; i < ARRAY_SIZE(fatal_signals); i++) {
-        sigaddset(&set, fatal_signals[i]);
-    }
-    sigprocmask(SIG_BLOCK, &set, old);
-}
-
-static void
-set_path(char *dst, const char *name)
-{
-    size_t n = snprintf(dst, PATH_MAX, "%s/%s", tmp_dir, name);
-
-    if (n >= MEMBER_SIZEOF(struct sockaddr_un, sun_path)) {
-        ovs_fatal(0, "%s/%s: path too long", tmp_dir, name);
-    }
-}
-
-/* Creates the temporary directory and arranges for cleanup() to run at
- * exit and on fatal signals. */
-static void
-make_tmp_dir(void)
-{
-    const char *parent = getenv("TMPDIR");
-
-    if (!parent || parent[0] != '/') {
-        parent = "/tmp";
-    }
-    if (snprintf(tmp_dir, sizeof tmp_dir, "%s/offload-bench.XXXXXX", parent)
-        >= (int) sizeof tmp_dir) {
-        ovs_fatal(0, "%s: TMPDIR too long", parent);
-    }
-    main_pid = getpid();
-    if (!mkdtemp(tmp_dir)) {
-        int error = errno;
-        tmp_dir[0] = '\0';
-        ovs_fatal(error, "mkdtemp");
-    }
-    atexit(cleanup_at_exit);
-
-    set_path(rtnl_sock_path, "rtnetlink.sock");
-    set_path(genl_sock_path, "genetlink.sock");
-    set_path(unixctl_path, "sriov-nic-emu.ctl");
-    set_path(pidfile_path, "sriov-nic-emu.pid");
-    set_path(log_path, "sriov-nic-emu.log");
-
-    struct sigaction sa;
-    memset(&sa, 0, sizeof sa);
-    sa.sa_handler = handle_fatal_signal;
-    sigfillset(&sa.sa_mask);
-    for (size_t i = 0; i < ARRAY_SIZE(fatal_signals); i++) {
-        sigaction(fatal_signals[i], &sa, NULL);
-    }
-    signal(SIGPIPE, SIG_IGN);
-}
-
-/* Starts the daemon with --detach and returns once it is ready (the process
- * we started exits when the detached daemon has opened its sockets).  The
- * detached daemon becomes our child: we are a subreaper. */
-static void
-start_daemon(void)
-{
-    char *pidfile_arg = xasprintf("--pidfile=%s", pidfile_path);
-    char *log_arg = xasprintf("--log-file=%s", log_path);
-    char *unixctl_arg = xasprintf("--unixctl=%s", unixctl_path);
-    char *dir_arg = xasprintf("--netlink-dir=%s", tmp_dir);
-    char *argv[] = {
-        CONST_CAST(char *, emu_path), CONST_CAST(char *, "-vconsole:warn"),
-        CONST_CAST(char *, "--detach"), pidfile_arg, log_arg, unixctl_arg,
-        dir_arg, CONST_CAST(char *, "--nic=" EMU_NIC EMU_NIC_OPTIONS), NULL,
-    };
-    sigset_t old_mask;
-
-    if (prctl(PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0)) {
-        ovs_fatal(errno, "prctl(PR_SET_CHILD_SUBREAPER)");
-    }
-
-    /* Until the daemon's pid is known, a signal must wait. */
-    block_fatal_signals(&old_mask);
-    pid_t child = fork();
-    if (child < 0) {
-        ovs_fatal(errno, "fork");
-    } else if (!child) {
-        sigprocmask(SIG_SETMASK, &old_mask, NULL);
-        execv(emu_path, argv);
-        fprintf(stderr, "%s: exec failed (%s)\n", emu_path, strerror(errno));
-        _exit(127);
-    }
-
-    int status = 0;
-    int waited_msec = 0;
-    pid_t reaped;
-    while ((reaped = waitpid(child, &status, WNOHANG)) == 0
-           && waited_msec < DAEMON_TIMEOUT_MSEC) {
-        sleep_msec(10);
-        waited_msec += 10;
-    }
-    if (reaped != child) {
-        kill(child, SIGKILL);
-        waitpid(child, NULL, 0);
-        ovs_fatal(0, "%s did not start within %d ms", emu_path,
-                  DAEMON_TIMEOUT_MSEC);
-    }
-    if (!WIFEXITED(status) || WEXITSTATUS(status)) {
-        ovs_fatal(0, "%s failed to start (%s)", emu_path,
-                  WIFEXITED(status) ? "non-zero exit status" : "signal");
-    }
-    daemon_pid = read_pidfile();
-    sigprocmask(SIG_SETMASK, &old_mask, NULL);
-    if (!daemon_pid) {
-        ovs_fatal(0, "%s: no pid in %s", emu_path, pidfile_path);
-    }
-
-    free(pidfile_arg);
-    free(log_arg);
-    free(unixctl_arg);
-    free(dir_arg);
-}
 
 /* The engine's side. */
 
@@ -427,7 +152,7 @@ set_batch_size(int n)
 {
     struct smap cfg = SMAP_INITIALIZER(&cfg);
 
-    smap_add_format(&cfg, "eswitch-netlink", "unix:%s", tmp_dir);
+    smap_add_format(&cfg, "eswitch-netlink", "unix:%s", bench_tmp_dir);
     smap_add_format(&cfg, "eswitch-stats-interval", "%d", STATS_INTERVAL_MS);
     smap_add_format(&cfg, "eswitch-batch-size", "%d", n);
     esw_offload_set_config(&cfg);
@@ -442,7 +167,7 @@ setup_engine(void)
 
     netdev_dummy_register(DUMMY_OVERRIDE_NONE);
     smap_add(&cfg, "hw-offload", "true");
-    smap_add_format(&cfg, "eswitch-netlink", "unix:%s", tmp_dir);
+    smap_add_format(&cfg, "eswitch-netlink", "unix:%s", bench_tmp_dir);
     smap_add_format(&cfg, "eswitch-stats-interval", "%d", STATS_INTERVAL_MS);
     esw_offload_set_config(&cfg);
     netdev_set_flow_api_enabled(&cfg);
@@ -504,10 +229,10 @@ put_flows(size_t n, uint32_t run, double *latencies)
         ovs_u128 ufid = make_ufid(i, run);
 
         make_megaflow(match, i);
-        double start = now_sec();
+        double start = bench_now_sec();
         int error = esw_offload_flow_put(in_netdev, match, actions.data,
                                          actions.size, &ufid, &stats);
-        double elapsed = now_sec() - start;
+        double elapsed = bench_now_sec() - start;
         if (error) {
             explain_put_failure(match, i, error);
         }
@@ -630,7 +355,7 @@ send_batched(struct esw_nl *nl, size_t n, uint16_t *prio)
     esw_prio_map_init(&prio_map, 1, 0xfff0);
     esw_nl_batch_init(&batch);
 
-    double start = now_sec();
+    double start = bench_now_sec();
     for (size_t i = 0; i < n; i += batch_size) {
         size_t end = MIN(n, i + batch_size);
 
@@ -667,7 +392,7 @@ send_batched(struct esw_nl *nl, size_t n, uint16_t *prio)
                       r->extack ? r->extack : "");
         }
     }
-    double elapsed = now_sec() - start;
+    double elapsed = bench_now_sec() - start;
 
     *prio = rule->prio;
     esw_nl_batch_uninit(&batch);
@@ -773,7 +498,7 @@ usage(void)
            "  --batch=B             requests per batch (default %"PRIuSIZE
            ")\n"
            "  -h, --help            display this help message\n",
-           program_name, program_name, emu_path, n_flows, n_refresh_flows,
+           program_name, program_name, bench_emu_path, n_flows, n_refresh_flows,
            batch_size);
     exit(EXIT_SUCCESS);
 }
@@ -797,7 +522,7 @@ parse_options(int argc, char *argv[])
         }
         switch (c) {
         case 'e':
-            emu_path = optarg;
+            bench_emu_path = optarg;
             break;
         case 'n':
             n_flows = parse_count("flows", optarg, EMU_CAPACITY / 2);
@@ -827,14 +552,14 @@ main(int argc, char *argv[])
     vlog_set_levels(NULL, VLF_ANY_DESTINATION, VLL_WARN);
     parse_options(argc, argv);
 
-    make_tmp_dir();
-    start_daemon();
+    bench_make_tmp_dir();
+    bench_start_daemon();
     setup_engine();
     make_actions();
 
     /* The transport's own handle, for the batched comparison. */
     struct esw_nl *nl;
-    char *target = xasprintf("unix:%s", tmp_dir);
+    char *target = xasprintf("unix:%s", bench_tmp_dir);
     int error = esw_nl_open(target, NETLINK_ROUTE, &nl);
     if (error) {
         ovs_fatal(error, "%s", target);
@@ -846,7 +571,7 @@ main(int argc, char *argv[])
     printf("offload-bench: %s, NIC %s%s\n"
            "megaflow: recirc_id(0),in_port(%d),eth_type(0x0800),"
            "ipv4(dst=/32 distinct), actions:%d (%s -> %s)\n\n",
-           emu_path, EMU_NIC, EMU_NIC_OPTIONS, IN_ODP_PORT, OUT_ODP_PORT,
+           bench_emu_path, EMU_NIC, EMU_NIC_OPTIONS, IN_ODP_PORT, OUT_ODP_PORT,
            IN_PORT, OUT_PORT);
 
     /* 3 and 4: memory and refresh cost, first, while the heap is fresh. */
@@ -860,10 +585,10 @@ main(int argc, char *argv[])
     struct dpif_flow_stats stats;
     struct dpif_flow_attrs attrs;
     ovs_u128 probe = make_ufid(n_refresh_flows / 2, 1);
-    sleep_msec(2 * STATS_INTERVAL_MS);
-    double start = now_sec();
+    bench_sleep_msec(2 * STATS_INTERVAL_MS);
+    double start = bench_now_sec();
     error = esw_offload_flow_get(in_netdev, &probe, &stats, &attrs);
-    double refresh_sec = now_sec() - start;
+    double refresh_sec = bench_now_sec() - start;
     if (error) {
         ovs_fatal(error, "esw_offload_flow_get after the refresh");
     }
@@ -879,9 +604,9 @@ main(int argc, char *argv[])
            rss_before / 1e6, rss_after / 1e6, bytes_per_flow,
            IN_PORT, OUT_PORT, refresh_sec * 1e3);
 
-    start = now_sec();
+    start = bench_now_sec();
     esw_offload_flow_flush(in_netdev);
-    double flush_sec = now_sec() - start;
+    double flush_sec = bench_now_sec() - start;
     check_flow_count(0);
     printf("flush of those %"PRIuSIZE" flows (one RTM_DELTFILTER per "
            "flow): %.2f s\n\n", n_refresh_flows, flush_sec);
@@ -891,10 +616,10 @@ main(int argc, char *argv[])
      * before flow_put returns, which gives the one-per-transaction rate
      * and the miss-to-rule latency (call to rule in the NIC). */
     double *latencies = xmalloc(n_flows * sizeof *latencies);
-    double start_batched = now_sec();
+    double start_batched = bench_now_sec();
     put_flows(n_flows, 2, latencies);
     check_flow_count(n_flows);          /* Sends the last batch. */
-    double engine_batched_sec = now_sec() - start_batched;
+    double engine_batched_sec = bench_now_sec() - start_batched;
     esw_offload_flow_flush(in_netdev);
     check_flow_count(0);
 
@@ -966,6 +691,6 @@ main(int argc, char *argv[])
 
     esw_offload_port_uninit(in_netdev);
     esw_offload_port_uninit(out_netdev);
-    succeeded = true;
+    bench_succeeded = true;
     return 0;
 }
