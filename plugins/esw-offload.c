@@ -59,6 +59,7 @@ COVERAGE_DEFINE(esw_offload_put_fail);
 COVERAGE_DEFINE(esw_offload_del);
 COVERAGE_DEFINE(esw_offload_stats_dump);
 COVERAGE_DEFINE(esw_offload_reinstall);
+COVERAGE_DEFINE(esw_offload_stale_delete);
 
 static struct vlog_rate_limit rl = VLOG_RATE_LIMIT_INIT(5, 20);
 
@@ -509,8 +510,8 @@ flow_remove_hw(struct esw_flow *flow) OVS_REQUIRES(mutex)
         error = transact((struct nlmsghdr *) scratch, &extack);
     }
     if (error && error != ENOENT) {
-        /* The rule may be left in the NIC: the next counter dump will not
-         * find a flow for it and delete it then. */
+        /* The rule may be left in the NIC: the next counter dump finds
+         * no flow for it and deletes it then. */
         VLOG_WARN_RL(&rl, "%s: could not delete hardware rule prio %"PRIu16
                      " handle %"PRIu32": %s%s%s", flow->port_name,
                      flow->prio, flow->handle, ovs_strerror(error),
@@ -840,6 +841,7 @@ out:
 struct dump_ctx {
     int ifindex;
     long long int now;
+    struct esw_nl_batch *stale;     /* Deletions of rules of no flow. */
 };
 
 static int
@@ -871,9 +873,27 @@ dump_cb(const struct nlmsghdr *msg, void *ctx_) OVS_REQUIRES(mutex)
             }
             flow->packets = s.packets;
             flow->bytes = s.bytes;
-            break;
+            return 0;
         }
     }
+
+    /* A rule of no flow: left behind by a deletion that failed, or by
+     * anyone else.  The engine owns the ingress of the vports it claimed;
+     * the NIC must never apply a rule whose software flow is gone. */
+    const struct tcmsg *tcm = NLMSG_DATA(msg);
+    struct esw_flower_rule *rule = xmalloc(sizeof *rule);
+    size_t len;
+
+    esw_flower_rule_init(rule);
+    rule->ifindex = ctx->ifindex;
+    rule->parent = RULE_PARENT;
+    rule->prio = prio;
+    rule->protocol = (OVS_FORCE ovs_be16) TC_H_MIN(tcm->tcm_info);
+    rule->handle = handle;
+    if (!tc_flower_encode_del(scratch, sizeof scratch, rule, 0, &len)) {
+        esw_nl_batch_add(ctx->stale, (struct nlmsghdr *) scratch);
+    }
+    free(rule);
     return 0;
 }
 
@@ -894,8 +914,11 @@ refresh_stats(void) OVS_REQUIRES(mutex)
     COVERAGE_INC(esw_offload_stats_dump);
     dump_gen++;
 
+    struct esw_nl_batch stale;
+    esw_nl_batch_init(&stale);
     struct dump_ctx ctx = {
         .now = time_msec(),
+        .stale = &stale,
     };
     bool complete = true;
     HMAP_FOR_EACH (port, node, &all_ports) {
@@ -919,6 +942,15 @@ refresh_stats(void) OVS_REQUIRES(mutex)
         }
     }
     last_dump = time_msec();
+
+    size_t n_stale = esw_nl_batch_count(&stale);
+    if (n_stale) {
+        COVERAGE_ADD(esw_offload_stale_delete, n_stale);
+        VLOG_INFO_RL(&rl, "deleting %"PRIuSIZE" hardware rules that no flow "
+                     "has", n_stale);
+        esw_nl_batch_send(nl, &stale);
+    }
+    esw_nl_batch_uninit(&stale);
 
     if (!complete) {
         return;
