@@ -178,19 +178,11 @@ cmd_attach(struct unixctl_conn *conn, int argc, const char *argv[],
     ds_destroy(&arg);
 }
 
+/* Parses decimal 's', up to 'max'. */
 static bool
 parse_count(const char *s, unsigned int max, unsigned int *value)
 {
-    char *end;
-    unsigned long v;
-
-    errno = 0;
-    v = strtoul(s, &end, 10);
-    if (errno || end == s || *end || v > max || s[0] == '-') {
-        return false;
-    }
-    *value = v;
-    return true;
+    return str_to_uint(s, 10, value) && *value <= max;
 }
 
 static void

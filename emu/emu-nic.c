@@ -87,6 +87,24 @@ port_from_name(const void *nic_, const char *name, uint32_t *port)
     return 0;
 }
 
+/* Gives the VF of 'vport' the configuration of a VF that nobody has
+ * configured yet, as after a reset. */
+static void
+vport_reset_config(struct emu_vport *vport)
+{
+    struct esw_vf_info *info = &vport->vf_info;
+    uint32_t vf = info->vf;
+
+    memset(info, 0, sizeof *info);
+    info->vf = vf;
+    info->vlan_proto = htons(ETH_TYPE_VLAN_8021Q);
+    info->spoofchk = ESW_VF_SETTING_OFF;
+    info->trust = ESW_VF_SETTING_OFF;
+    info->rss_query_en = ESW_VF_SETTING_OFF;
+    info->link_state = IFLA_VF_LINK_STATE_AUTO;
+    vport->fn_state = DEVLINK_PORT_FN_STATE_ACTIVE;
+}
+
 static void
 vport_init(struct emu_vport *vport, struct emu_nic *nic,
            enum emu_vport_kind kind, uint16_t vf, const char *rep_name)
@@ -108,29 +126,9 @@ vport_init(struct emu_vport *vport, struct emu_nic *nic,
     vport->rep_ifindex = next_fake_ifindex++;
     eth_addr_nicira_random(&vport->rep_mac);
     vport->vf_info.vf = vf;
-    vport->vf_info.vlan_proto = htons(ETH_TYPE_VLAN_8021Q);
-    vport->vf_info.spoofchk = ESW_VF_SETTING_OFF;
-    vport->vf_info.trust = ESW_VF_SETTING_OFF;
-    vport->vf_info.rss_query_en = ESW_VF_SETTING_OFF;
-    vport->vf_info.link_state = IFLA_VF_LINK_STATE_AUTO;
-    vport->fn_state = DEVLINK_PORT_FN_STATE_ACTIVE;
+    vport_reset_config(vport);
 }
 
-static void
-vport_reset_config(struct emu_vport *vport)
-{
-    struct esw_vf_info *info = &vport->vf_info;
-    uint32_t vf = info->vf;
-
-    memset(info, 0, sizeof *info);
-    info->vf = vf;
-    info->vlan_proto = htons(ETH_TYPE_VLAN_8021Q);
-    info->spoofchk = ESW_VF_SETTING_OFF;
-    info->trust = ESW_VF_SETTING_OFF;
-    info->rss_query_en = ESW_VF_SETTING_OFF;
-    info->link_state = IFLA_VF_LINK_STATE_AUTO;
-    vport->fn_state = DEVLINK_PORT_FN_STATE_ACTIVE;
-}
 
 static void
 vport_destroy(struct emu_vport *vport)
@@ -140,14 +138,11 @@ vport_destroy(struct emu_vport *vport)
     vport->function_ep = vport->rep_ep = NULL;
 }
 
+/* Parses 's' as a decimal, octal or hexadecimal number up to 'max'. */
 static bool
-parse_uint(const char *s, unsigned long long max, unsigned long long *value)
+parse_uint(const char *s, unsigned int max, unsigned int *value)
 {
-    char *end;
-
-    errno = 0;
-    *value = strtoull(s, &end, 0);
-    return !errno && end != s && !*end && *value <= max && s[0] != '-';
+    return str_to_uint(s, 0, value) && *value <= max;
 }
 
 /* Parses "BUS/DEV" into 'handle'. */
@@ -199,7 +194,7 @@ error:
 int
 emu_nic_create(const char *spec, struct emu_nic **nicp, char **errp)
 {
-    unsigned long long total_vfs = 8, num_vfs = 0, capacity = 65536;
+    unsigned int total_vfs = 8, num_vfs = 0, capacity = 65536;
     uint16_t mode = DEVLINK_ESWITCH_MODE_LEGACY;
     struct esw_devlink_handle handle;
     struct esw_phys_id switch_id = { .len = 0 };
@@ -243,7 +238,7 @@ emu_nic_create(const char *spec, struct emu_nic **nicp, char **errp)
         } else if (!strcmp(opt, "vfs")) {
             ok = parse_uint(value, ESW_MAX_VFS, &num_vfs);
         } else if (!strcmp(opt, "capacity")) {
-            ok = parse_uint(value, 1ULL << 28, &capacity);
+            ok = parse_uint(value, 1u << 28, &capacity);
         } else if (!strcmp(opt, "mode")) {
             if (!strcmp(value, "switchdev")) {
                 mode = DEVLINK_ESWITCH_MODE_SWITCHDEV;
@@ -277,7 +272,7 @@ emu_nic_create(const char *spec, struct emu_nic **nicp, char **errp)
         }
     }
     if (num_vfs > total_vfs) {
-        *errp = xasprintf("%s: vfs=%llu is more than totalvfs=%llu",
+        *errp = xasprintf("%s: vfs=%u is more than totalvfs=%u",
                           name, num_vfs, total_vfs);
         error = ERANGE;
         goto out;
@@ -322,7 +317,7 @@ emu_nic_create(const char *spec, struct emu_nic **nicp, char **errp)
     ovs_list_push_back(&all_nics, &nic->list_node);
     *nicp = nic;
     VLOG_INFO("%s: created, %s mode, %"PRIu16"/%"PRIu16" VFs, "
-              "capacity %llu rules", nic->name,
+              "capacity %u rules", nic->name,
               emu_nic_mode_to_string(mode), nic->num_vfs, nic->total_vfs,
               capacity);
 

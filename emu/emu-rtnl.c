@@ -235,6 +235,23 @@ handle_qdisc(struct emu_nl_txn *txn, const struct nlmsghdr *request)
 
 /* Filters. */
 
+/* The filter message being handled, decoded: 12 kB, so not on the stack nor
+ * allocated per request; the daemon is single-threaded. */
+static struct esw_flower_rule decoded_rule;
+
+/* Returns the identity in 'vport''s table of the filter that 'rule'
+ * names. */
+static struct emu_flow_id
+rule_id(const struct emu_vport *vport, const struct esw_flower_rule *rule)
+{
+    return (struct emu_flow_id) {
+        .port = vport->port,
+        .chain = rule->chain,
+        .prio = rule->prio,
+        .handle = rule->handle,
+    };
+}
+
 static bool
 is_ingress_parent(uint32_t parent)
 {
@@ -289,14 +306,11 @@ put_filter(struct emu_nl_txn *txn, const struct emu_vport *vport,
     return emu_nl_txn_put(txn, (struct nlmsghdr *) scratch);
 }
 
-/* The rule being decoded: 12 kB, the hot path of rule inserts, and the
- * daemon is single-threaded. */
-static struct esw_flower_rule newfilter_rule;
 
 static int
 handle_newfilter(struct emu_nl_txn *txn, const struct nlmsghdr *request)
 {
-    struct esw_flower_rule *rule = &newfilter_rule;
+    struct esw_flower_rule *rule = &decoded_rule;
     struct emu_vport *vport;
     char *msg = NULL;
     int error;
@@ -334,12 +348,7 @@ handle_newfilter(struct emu_nl_txn *txn, const struct nlmsghdr *request)
                     xasprintf("%s: injected fault", nic->name));
     }
 
-    struct emu_flow_id id = {
-        .port = vport->port,
-        .chain = rule->chain,
-        .prio = rule->prio,
-        .handle = rule->handle,
-    };
+    struct emu_flow_id id = rule_id(vport, rule);
     bool exists = rule->prio && rule->handle
                   && emu_flow_table_find(nic->table, &id);
     const struct emu_flow_rule *installed;
@@ -383,25 +392,22 @@ handle_newfilter(struct emu_nl_txn *txn, const struct nlmsghdr *request)
 static int
 handle_delfilter(struct emu_nl_txn *txn, const struct nlmsghdr *request)
 {
-    struct esw_flower_rule *rule = xmalloc(sizeof *rule);
+    struct esw_flower_rule *rule = &decoded_rule;
     struct emu_vport *vport;
     char *msg = NULL;
     int error;
 
     error = tc_flower_decode(request, request->nlmsg_len, rule, &msg);
     if (error) {
-        free(rule);
         return fail(txn, error, msg);
     }
     error = filter_vport(txn, rule, &vport);
     if (error) {
-        free(rule);
         return error;
     }
 
     struct emu_flow_table *table = vport->nic->table;
     if (emu_nic_take_fault(vport->nic, &error)) {
-        free(rule);
         return fail(txn, error, xasprintf("%s: injected fault",
                                           vport->nic->name));
     }
@@ -416,12 +422,7 @@ handle_delfilter(struct emu_nl_txn *txn, const struct nlmsghdr *request)
                           "found");
         }
     } else {
-        struct emu_flow_id id = {
-            .port = vport->port,
-            .chain = rule->chain,
-            .prio = rule->prio,
-            .handle = rule->handle,
-        };
+        struct emu_flow_id id = rule_id(vport, rule);
         error = emu_flow_table_delete(table, &id);
         if (error) {
             msg = xstrdup("Specified filter handle not found");
@@ -430,7 +431,6 @@ handle_delfilter(struct emu_nl_txn *txn, const struct nlmsghdr *request)
     if (!error) {
         COVERAGE_INC(emu_rule_del);
     }
-    free(rule);
     return error ? fail(txn, error, msg) : 0;
 }
 
@@ -442,38 +442,30 @@ static int
 handle_getfilter(struct emu_nl_txn *txn, const struct nlmsghdr *request,
                  struct emu_nl_dump_cursor *cursor, bool *more)
 {
-    struct esw_flower_rule *rule = xmalloc(sizeof *rule);
+    struct esw_flower_rule *rule = &decoded_rule;
     struct emu_vport *vport;
     char *msg = NULL;
     int error;
 
     if (!cursor) {
         error = tc_flower_decode(request, request->nlmsg_len, rule, &msg);
-        if (!error) {
-            error = filter_vport(txn, rule, &vport);
-            msg = NULL;
-        }
         if (error) {
-            free(rule);
-            return msg ? fail(txn, error, msg) : error;
+            return fail(txn, error, msg);
+        }
+        error = filter_vport(txn, rule, &vport);
+        if (error) {
+            return error;
         }
 
-        struct emu_flow_id id = {
-            .port = vport->port,
-            .chain = rule->chain,
-            .prio = rule->prio,
-            .handle = rule->handle,
-        };
+        struct emu_flow_id id = rule_id(vport, rule);
         const struct emu_flow_rule *found = emu_flow_table_find(
             vport->nic->table, &id);
         uint32_t parent = rule->parent;
         if (!found) {
-            free(rule);
             return fail(txn, ENOENT, xstrdup("Specified filter handle not "
                                              "found"));
         }
         put_filter(txn, vport, found, parent, 0, false, rule);
-        free(rule);
         return 0;
     }
 
@@ -483,12 +475,10 @@ handle_getfilter(struct emu_nl_txn *txn, const struct nlmsghdr *request,
     error = tc_flower_decode_dump_request(request, request->nlmsg_len,
                                           &ifindex, &parent, &terse, &msg);
     if (error) {
-        free(rule);
         return fail(txn, error, msg);
     }
     vport = emu_nic_vport_by_ifindex(ifindex);
     if (!vport) {
-        free(rule);
         return fail(txn, ENODEV, xstrdup("Cannot find ifindex"));
     }
 
@@ -519,7 +509,6 @@ handle_getfilter(struct emu_nl_txn *txn, const struct nlmsghdr *request,
         }
     }
     memcpy(cursor->pos, &dump, sizeof dump);
-    free(rule);
     return 0;
 }
 

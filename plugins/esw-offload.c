@@ -43,6 +43,7 @@
 #include "ovs-rcu.h"
 #include "ovs-thread.h"
 #include "rtnl-link-codec.h"
+#include "simap.h"
 #include "smap.h"
 #include "tc-flower-codec.h"
 #include "timeval.h"
@@ -104,7 +105,6 @@ struct esw_flow {
 
     /* Why not in hardware, if not. */
     char *reason;
-    const char *reason_token;   /* For counters. */
 
     /* Hardware counters, as last read. */
     uint64_t packets;
@@ -129,12 +129,16 @@ static uint64_t dump_gen OVS_GUARDED_BY(mutex);
 static uint32_t next_handle OVS_GUARDED_BY(mutex) = 1;
 
 /* Counters of failures, by reason token. */
-static struct smap fail_counts OVS_GUARDED_BY(mutex) =
-    SMAP_INITIALIZER(&fail_counts);
+static struct simap fail_counts OVS_GUARDED_BY(mutex) =
+    SIMAP_INITIALIZER(&fail_counts);
 static uint64_t n_put_ok OVS_GUARDED_BY(mutex);
 static uint64_t n_reinstalled OVS_GUARDED_BY(mutex);
 
-static uint64_t scratch[65536 / sizeof(uint64_t)];
+/* Buffers for encoding and decoding, under 'mutex': a rule is 12 kB, too
+ * much to allocate per flow. */
+static uint64_t scratch[65536 / sizeof(uint64_t)] OVS_GUARDED_BY(mutex);
+static struct esw_flower_rule put_rule OVS_GUARDED_BY(mutex);
+static struct esw_flower_rule del_rule OVS_GUARDED_BY(mutex);
 
 /* Rules waiting to be installed, in one batch: they go to the NIC in as few
  * datagrams as possible when the batch is full, when anything needs the
@@ -456,22 +460,12 @@ lookup_port(const void *ports_, odp_port_t odp_port)
 }
 
 static void
-count_failure(const char *token) OVS_REQUIRES(mutex)
-{
-    const char *old = smap_get(&fail_counts, token);
-    unsigned long long n = old ? strtoull(old, NULL, 10) : 0;
-
-    smap_replace(&fail_counts, token, xasprintf("%llu", n + 1));
-}
-
-static void
 flow_set_reason(struct esw_flow *flow, const char *token, char *reason)
     OVS_REQUIRES(mutex)
 {
     free(flow->reason);
     flow->reason = reason;
-    flow->reason_token = token;
-    count_failure(token);
+    simap_increase(&fail_counts, token, 1);
     COVERAGE_INC(esw_offload_put_fail);
 }
 
@@ -487,6 +481,24 @@ transact(const struct nlmsghdr *msg, char **extackp) OVS_REQUIRES(mutex)
     return nl ? esw_nl_transact(nl, msg, NULL, extackp) : error;
 }
 
+/* Encodes into 'scratch' the deletion of the rule with 'prio', 'protocol'
+ * and 'handle' on the ingress of 'ifindex'.  Returns 0, or a positive
+ * errno if it does not fit (it always does). */
+static int
+encode_delete(int ifindex, uint16_t prio, ovs_be16 protocol, uint32_t handle)
+    OVS_REQUIRES(mutex)
+{
+    size_t len;
+
+    esw_flower_rule_init(&del_rule);
+    del_rule.ifindex = ifindex;
+    del_rule.parent = RULE_PARENT;
+    del_rule.prio = prio;
+    del_rule.protocol = protocol;
+    del_rule.handle = handle;
+    return tc_flower_encode_del(scratch, sizeof scratch, &del_rule, 0, &len);
+}
+
 /* Deletes 'flow''s rule from the NIC, if it is there. */
 static void
 flow_remove_hw(struct esw_flow *flow) OVS_REQUIRES(mutex)
@@ -495,17 +507,9 @@ flow_remove_hw(struct esw_flow *flow) OVS_REQUIRES(mutex)
         return;
     }
 
-    struct esw_flower_rule *rule = xmalloc(sizeof *rule);
     char *extack = NULL;
-    size_t len;
-
-    esw_flower_rule_init(rule);
-    rule->ifindex = flow->ifindex;
-    rule->parent = RULE_PARENT;
-    rule->prio = flow->prio;
-    rule->protocol = flow->protocol;
-    rule->handle = flow->handle;
-    int error = tc_flower_encode_del(scratch, sizeof scratch, rule, 0, &len);
+    int error = encode_delete(flow->ifindex, flow->prio, flow->protocol,
+                              flow->handle);
     if (!error) {
         error = transact((struct nlmsghdr *) scratch, &extack);
     }
@@ -518,7 +522,6 @@ flow_remove_hw(struct esw_flow *flow) OVS_REQUIRES(mutex)
                      extack ? ": " : "", extack ? extack : "");
     }
     free(extack);
-    free(rule);
     hmap_remove(&rules, &flow->rule_node);
     flow->in_hw = false;
     ofpbuf_delete(flow->request);
@@ -546,7 +549,6 @@ flow_mark_installed(struct esw_flow *flow) OVS_REQUIRES(mutex)
     flow->dump_gen = dump_gen;
     free(flow->reason);
     flow->reason = NULL;
-    flow->reason_token = NULL;
     hmap_insert(&rules, &flow->rule_node,
                 hash_rule_id(flow->ifindex, flow->prio, flow->handle));
 }
@@ -725,12 +727,12 @@ esw_offload_flow_put(struct netdev *netdev, struct match *match,
                      const ovs_u128 *ufid, struct dpif_flow_stats *stats)
 {
     const char *name = netdev_get_name(netdev);
-    struct esw_flower_rule *rule = xmalloc(sizeof *rule);
     char *reason = NULL;
     int error;
 
     COVERAGE_INC(esw_offload_put);
     ovs_mutex_lock(&mutex);
+    struct esw_flower_rule *rule = &put_rule;
 
     static struct ovsthread_once once = OVSTHREAD_ONCE_INITIALIZER;
     if (ovsthread_once_start(&once)) {
@@ -769,7 +771,6 @@ esw_offload_flow_put(struct netdev *netdev, struct match *match,
     flow->request = NULL;
     free(flow->reason);
     flow->reason = NULL;
-    flow->reason_token = NULL;
 
     struct esw_port *port = port_find(name);
     struct xlate_ports xports = { .n = 0 };
@@ -832,7 +833,6 @@ out:
     }
     ovs_mutex_unlock(&mutex);
     free(reason);
-    free(rule);
     return error;
 }
 
@@ -881,19 +881,10 @@ dump_cb(const struct nlmsghdr *msg, void *ctx_) OVS_REQUIRES(mutex)
      * anyone else.  The engine owns the ingress of the vports it claimed;
      * the NIC must never apply a rule whose software flow is gone. */
     const struct tcmsg *tcm = NLMSG_DATA(msg);
-    struct esw_flower_rule *rule = xmalloc(sizeof *rule);
-    size_t len;
-
-    esw_flower_rule_init(rule);
-    rule->ifindex = ctx->ifindex;
-    rule->parent = RULE_PARENT;
-    rule->prio = prio;
-    rule->protocol = (OVS_FORCE ovs_be16) TC_H_MIN(tcm->tcm_info);
-    rule->handle = handle;
-    if (!tc_flower_encode_del(scratch, sizeof scratch, rule, 0, &len)) {
+    if (!encode_delete(ctx->ifindex, prio,
+                       (OVS_FORCE ovs_be16) TC_H_MIN(tcm->tcm_info), handle)) {
         esw_nl_batch_add(ctx->stale, (struct nlmsghdr *) scratch);
     }
-    free(rule);
     return 0;
 }
 
@@ -1104,7 +1095,7 @@ format_flow(const struct esw_flow *flow, struct ds *ds) OVS_REQUIRES(mutex)
     ds_put_format(ds, "hardware, packets:%"PRIu64" bytes:%"PRIu64"\n",
                   flow->packets, flow->bytes);
 
-    struct esw_flower_rule *rule = xmalloc(sizeof *rule);
+    struct esw_flower_rule *rule = &del_rule;
     char *error_msg = NULL;
     if (!tc_flower_decode(flow->request->data, flow->request->size, rule,
                           &error_msg)) {
@@ -1115,7 +1106,6 @@ format_flow(const struct esw_flow *flow, struct ds *ds) OVS_REQUIRES(mutex)
         ds_put_char(ds, '\n');
     }
     free(error_msg);
-    free(rule);
 }
 
 static void
@@ -1154,10 +1144,10 @@ offload_show(struct unixctl_conn *conn, int argc OVS_UNUSED,
                   " in software; %"PRIu64" installed, %"PRIu64
                   " installed again after the NIC lost them\n",
                   n_hw, n_sw, n_put_ok, n_reinstalled);
-    const struct smap_node **nodes = smap_sort(&fail_counts);
-    for (size_t i = 0; i < smap_count(&fail_counts); i++) {
-        ds_put_format(&ds, "  not offloaded, %s: %s\n", nodes[i]->key,
-                      nodes[i]->value);
+    const struct simap_node **nodes = simap_sort(&fail_counts);
+    for (size_t i = 0; i < simap_count(&fail_counts); i++) {
+        ds_put_format(&ds, "  not offloaded, %s: %u\n", nodes[i]->name,
+                      nodes[i]->data);
     }
     free(nodes);
     ovs_mutex_unlock(&mutex);
