@@ -9,6 +9,8 @@ check_PROGRAMS += tests/esw-unittest
 tests_esw_unittest_SOURCES = \
 	tests/unit/esw-unittest.c \
 	tests/unit/esw-unittest.h \
+	tests/unit/esw-test-fuzz.c \
+	tests/unit/esw-test-fuzz.h \
 	tests/unit/test-dpif-eswitch.c \
 	tests/unit/test-rtnl-link-codec.c \
 	tests/unit/test-devlink-codec.c \

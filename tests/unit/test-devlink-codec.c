@@ -33,6 +33,7 @@
 
 #include "devlink-codec.h"
 #include "esw-netlink.h"
+#include "esw-test-fuzz.h"
 #include "esw-unittest.h"
 #include "genl-ctrl-codec.h"
 #include "packets.h"
@@ -822,65 +823,6 @@ test_encoders_never_overrun(void)
     free(guarded);
 }
 
-/* Decodes 'len' bytes at 'msg', placed right before an inaccessible page so
- * that reading past them crashes, with 'decode', and checks that it
- * succeeds or fails as decoders must. */
-static void
-decode_guarded(const void *msg, size_t len,
-               int (*decode)(const struct nlmsghdr *, char **))
-{
-    static uint8_t *area;
-    static size_t page_size;
-
-    if (!area) {
-        page_size = sysconf(_SC_PAGESIZE);
-        area = mmap(NULL, 2 * page_size, PROT_READ | PROT_WRITE,
-                    MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-        ovs_assert(area != MAP_FAILED);
-        ovs_assert(!mprotect(area + page_size, page_size, PROT_NONE));
-    }
-    ovs_assert(len <= page_size);
-
-    uint8_t *copy = area + page_size - ROUND_UP(len, 4);
-    memcpy(copy, msg, len);
-
-    char *error_msg = NULL;
-    int error = decode((const struct nlmsghdr *) (void *) copy, &error_msg);
-    CU_ASSERT(error == 0 || error == EINVAL || error == EOPNOTSUPP);
-    CU_ASSERT(!error == !error_msg);
-    free(error_msg);
-}
-
-/* Feeds 'decode' every truncation of the 'len'-byte message at 'msg' (with
- * nlmsg_len telling the truth) and every message with one byte changed. */
-static void
-mutate_and_decode(const void *msg, size_t len,
-                  int (*decode)(const struct nlmsghdr *, char **))
-{
-    static const uint8_t values[] = { 0x00, 0x01, 0x04, 0x07, 0x7f, 0x80,
-                                      0xff };
-    uint8_t *copy = xmemdup(msg, len);
-
-    for (size_t cut = MNL_NLMSG_HDRLEN; cut < len; cut++) {
-        struct nlmsghdr *nlh = (struct nlmsghdr *) (void *) copy;
-
-        nlh->nlmsg_len = cut;
-        decode_guarded(copy, cut, decode);
-    }
-    memcpy(copy, msg, len);
-
-    /* nlmsg_len stays: the caller guarantees it. */
-    for (size_t i = sizeof(uint32_t); i < len; i++) {
-        for (size_t j = 0; j < ARRAY_SIZE(values); j++) {
-            uint8_t saved = copy[i];
-
-            copy[i] = values[j];
-            decode_guarded(copy, len, decode);
-            copy[i] = saved;
-        }
-    }
-    free(copy);
-}
 
 static int
 decode_devlink_request(const struct nlmsghdr *nlh, char **errorp)
@@ -958,25 +900,25 @@ test_bad_input_never_crashes(void)
         CU_ASSERT_EQUAL_FATAL(esw_devlink_encode_request(buf, sizeof buf,
                                                          FAMILY, 1,
                                                          &requests[i]), 0);
-        mutate_and_decode(buf, NLH->nlmsg_len, decode_devlink_request);
+        esw_test_mutate_and_decode(buf, NLH->nlmsg_len, decode_devlink_request);
     }
     CU_ASSERT_EQUAL_FATAL(esw_devlink_encode_port(buf, sizeof buf, FAMILY, 1,
                                                   0, false, &port), 0);
-    mutate_and_decode(buf, NLH->nlmsg_len, decode_port);
+    esw_test_mutate_and_decode(buf, NLH->nlmsg_len, decode_port);
     CU_ASSERT_EQUAL_FATAL(esw_devlink_encode_dev(buf, sizeof buf, FAMILY, 1,
                                                  0, false, &dev), 0);
-    mutate_and_decode(buf, NLH->nlmsg_len, decode_dev);
+    esw_test_mutate_and_decode(buf, NLH->nlmsg_len, decode_dev);
     CU_ASSERT_EQUAL_FATAL(esw_devlink_encode_eswitch(buf, sizeof buf, FAMILY,
                                                      1, 0, &esw), 0);
-    mutate_and_decode(buf, NLH->nlmsg_len, decode_eswitch);
+    esw_test_mutate_and_decode(buf, NLH->nlmsg_len, decode_eswitch);
 
     make_devlink_family(&family);
     CU_ASSERT_EQUAL_FATAL(esw_genl_ctrl_encode_family(buf, sizeof buf, 1, 0,
                                                       false, &family), 0);
-    mutate_and_decode(buf, NLH->nlmsg_len, decode_family);
+    esw_test_mutate_and_decode(buf, NLH->nlmsg_len, decode_family);
     CU_ASSERT_EQUAL_FATAL(esw_genl_ctrl_encode_request(buf, sizeof buf, 1,
                                                        &ctrl), 0);
-    mutate_and_decode(buf, NLH->nlmsg_len, decode_ctrl_request);
+    esw_test_mutate_and_decode(buf, NLH->nlmsg_len, decode_ctrl_request);
 }
 
 CU_pSuite

@@ -34,6 +34,7 @@
 #include <linux/rtnetlink.h>
 
 #include "esw-netlink.h"
+#include "esw-test-fuzz.h"
 #include "esw-unittest.h"
 #include "packets.h"
 #include "rtnl-link-codec.h"
@@ -794,65 +795,6 @@ test_encoders_never_overrun(void)
     free(guarded);
 }
 
-/* Decodes 'len' bytes at 'msg', placed right before an inaccessible page so
- * that reading past them crashes, with 'decode', and checks that it
- * succeeds or fails as decoders must. */
-static void
-decode_guarded(const void *msg, size_t len,
-               int (*decode)(const struct nlmsghdr *, char **))
-{
-    static uint8_t *area;
-    static size_t page_size;
-
-    if (!area) {
-        page_size = sysconf(_SC_PAGESIZE);
-        area = mmap(NULL, 2 * page_size, PROT_READ | PROT_WRITE,
-                    MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-        ovs_assert(area != MAP_FAILED);
-        ovs_assert(!mprotect(area + page_size, page_size, PROT_NONE));
-    }
-    ovs_assert(len <= page_size);
-
-    uint8_t *copy = area + page_size - ROUND_UP(len, 4);
-    memcpy(copy, msg, len);
-
-    char *error_msg = NULL;
-    int error = decode((const struct nlmsghdr *) (void *) copy, &error_msg);
-    CU_ASSERT(error == 0 || error == EINVAL || error == EOPNOTSUPP);
-    CU_ASSERT(!error == !error_msg);
-    free(error_msg);
-}
-
-/* Feeds 'decode' every truncation of the 'len'-byte message at 'msg' (with
- * nlmsg_len telling the truth) and every message with one byte changed. */
-static void
-mutate_and_decode(const void *msg, size_t len,
-                  int (*decode)(const struct nlmsghdr *, char **))
-{
-    static const uint8_t values[] = { 0x00, 0x01, 0x04, 0x07, 0x7f, 0x80,
-                                      0xff };
-    uint8_t *copy = xmemdup(msg, len);
-
-    for (size_t cut = MNL_NLMSG_HDRLEN; cut < len; cut++) {
-        struct nlmsghdr *nlh = (struct nlmsghdr *) (void *) copy;
-
-        nlh->nlmsg_len = cut;
-        decode_guarded(copy, cut, decode);
-    }
-    memcpy(copy, msg, len);
-
-    /* nlmsg_len stays: the caller guarantees it. */
-    for (size_t i = sizeof(uint32_t); i < len; i++) {
-        for (size_t j = 0; j < ARRAY_SIZE(values); j++) {
-            uint8_t saved = copy[i];
-
-            copy[i] = values[j];
-            decode_guarded(copy, len, decode);
-            copy[i] = saved;
-        }
-    }
-    free(copy);
-}
 
 static int
 decode_request(const struct nlmsghdr *nlh, char **errorp)
@@ -895,15 +837,15 @@ test_bad_input_never_crashes(void)
     CU_ASSERT_EQUAL_FATAL(esw_rtnl_link_encode_link(buf, sizeof buf, 1, 0,
                                                     false, RTEXT_FILTER_VF,
                                                     &link), 0);
-    mutate_and_decode(buf, NLH->nlmsg_len, decode_link);
+    esw_test_mutate_and_decode(buf, NLH->nlmsg_len, decode_link);
 
     CU_ASSERT_EQUAL_FATAL(esw_rtnl_link_encode_vf_request(buf, sizeof buf, 1,
                                                           &vf_request), 0);
-    mutate_and_decode(buf, NLH->nlmsg_len, decode_vf_request);
+    esw_test_mutate_and_decode(buf, NLH->nlmsg_len, decode_vf_request);
 
     CU_ASSERT_EQUAL_FATAL(esw_rtnl_link_encode_request(buf, sizeof buf, 1,
                                                        &request), 0);
-    mutate_and_decode(buf, NLH->nlmsg_len, decode_request);
+    esw_test_mutate_and_decode(buf, NLH->nlmsg_len, decode_request);
 }
 
 CU_pSuite
