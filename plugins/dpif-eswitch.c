@@ -67,32 +67,45 @@ dpif_eswitch_enumerate(struct sset *all_dps, const struct dpif_class *class)
 
 /* Applies Interface other_config 'cfg' (the "datapath options" of a port)
  * to port 'port_no'.  Keys beginning with "eswitch-" belong to the eswitch
- * datapath; none is defined yet, so any such key is a mistake (a typo, or a
- * key of a later release) and the whole configuration is refused, with the
- * key named in the log, before anything of it is applied.  Other keys are
- * dpif-netdev's. */
+ * datapath: "eswitch-vport" binds the port to an eswitch vport (see
+ * esw_offload_port_set_vport()); any other such key is a mistake (a typo,
+ * or a key of a later release).  A mistake refuses the whole configuration,
+ * with the key named in the log, before anything of it is applied.  Other
+ * keys are dpif-netdev's. */
 static int
 dpif_eswitch_port_set_config(struct dpif *dpif, odp_port_t port_no,
                              const struct smap *cfg)
 {
+    struct dpif_port port;
     struct smap_node *node;
+    char *error_msg = NULL;
+    int error = 0;
 
+    if (dpif_port_query_by_number(dpif, port_no, &port)) {
+        return dpif_netdev_class.port_set_config(dpif, port_no, cfg);
+    }
     SMAP_FOR_EACH (node, cfg) {
-        if (!strncmp(node->key, "eswitch-", 8)) {
-            struct dpif_port port;
-            bool named = !dpif_port_query_by_number(dpif, port_no, &port);
-
-            VLOG_ERR("%s: port %s: unknown eswitch datapath option "
-                     "other_config:%s; port configuration not applied",
-                     dpif_name(dpif), named ? port.name : "(unknown)",
-                     node->key);
-            if (named) {
-                dpif_port_destroy(&port);
-            }
-            return EINVAL;
+        if (!strncmp(node->key, "eswitch-", 8)
+            && strcmp(node->key, "eswitch-vport")) {
+            error_msg = xasprintf("unknown eswitch datapath option "
+                                  "other_config:%s", node->key);
+            error = EINVAL;
+            break;
         }
     }
-    return dpif_netdev_class.port_set_config(dpif, port_no, cfg);
+    if (!error) {
+        error = esw_offload_port_set_vport(port.name, port_no,
+                                           smap_get(cfg, "eswitch-vport"),
+                                           &error_msg);
+    }
+    if (error) {
+        VLOG_ERR("%s: port %s: %s; port configuration not applied",
+                 dpif_name(dpif), port.name, error_msg);
+    }
+    free(error_msg);
+    dpif_port_destroy(&port);
+    return error ? error : dpif_netdev_class.port_set_config(dpif, port_no,
+                                                             cfg);
 }
 
 /* Applies Open_vSwitch other_config 'cfg': the offload engine's keys, then

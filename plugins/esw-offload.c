@@ -33,6 +33,7 @@
 #include "esw-offload-trace.h"
 #include "esw-offload-xlate.h"
 #include "hash.h"
+#include "netlink.h"
 #include "netdev.h"
 #include "netdev-offload.h"
 #include "openvswitch/dynamic-string.h"
@@ -40,6 +41,8 @@
 #include "openvswitch/match.h"
 #include "openvswitch/ofpbuf.h"
 #include "openvswitch/vlog.h"
+#include "odp-netlink.h"
+#include "odp-util.h"
 #include "ovs-rcu.h"
 #include "ovs-thread.h"
 #include "rtnl-link-codec.h"
@@ -47,7 +50,6 @@
 #include "smap.h"
 #include "tc-flower-codec.h"
 #include "timeval.h"
-#include "util.h"
 #include "unixctl.h"
 #include "util.h"
 #include "uuid.h"
@@ -68,19 +70,42 @@ static struct vlog_rate_limit rl = VLOG_RATE_LIMIT_INIT(5, 20);
  * ingress" and esw_offload_xlate() say it. */
 #define RULE_PARENT TC_H_MAKE(TC_H_CLSACT, TC_H_MIN_INGRESS)
 
-/* TC priorities the engine gives masks. */
+/* TC priorities the engine gives masks.  The engine owns these priorities
+ * on the ingress of the vports it claimed; rules at other priorities (a
+ * test bed's default path at 0xffff, say) are not its business. */
 #define MIN_PRIO 1
 #define MAX_PRIO 0xfff0
 
-/* A port the engine was asked about. */
+/* A datapath port, and what backs it in the NIC.
+ *
+ * A port is known by its netdev name, which is what OVS keeps for an
+ * OpenFlow port; its eswitch vport is a separate, changeable binding.  By
+ * default the port's own netdev is its vport, if it is a representor (or
+ * the uplink) of an eswitch in switchdev mode.  Interface
+ * other_config:eswitch-vport names another netdev as the vport.  When the
+ * binding changes (set, removed, the vport appears or goes), the flows of
+ * the port, as in_port or as an output, are placed again: into the NIC if
+ * they now can be, into software only if not.  The datapath port number,
+ * hence the OpenFlow port, and the datapath flows stay as they are. */
 struct esw_port {
-    struct hmap_node node;      /* In 'ports', by name. */
+    struct hmap_node node;      /* In 'all_ports', by name. */
     char *name;                 /* Netdev name. */
-    bool claimed;               /* A vport of an eswitch: ours. */
+    odp_port_t odp_port;        /* Datapath port number, ODPP_NONE until
+                                 * esw_offload_port_set_vport() says. */
+    bool tracked;               /* Its netdev uses our flow API: its flows
+                                 * come to the engine. */
+    bool internal;              /* A datapath or bridge internal port. */
+    bool suspect;               /* Its vport may be gone: resolve again. */
+    char *vport_name;           /* other_config:eswitch-vport, or NULL: the
+                                 * netdev itself. */
+
+    /* The binding, as last resolved. */
+    bool claimed;               /* Has a vport: its flows may be offloaded. */
     char *reason;               /* If not claimed, why. */
-    int ifindex;                /* As the backend reports it. */
-    char switch_id[2 * ESW_PHYS_ID_MAX_LEN + 1];  /* phys_switch_id, hex. */
-    char phys_port_name[IFNAMSIZ];
+    int ifindex;                /* The vport's, as the backend reports it. */
+    char switch_id[2 * ESW_PHYS_ID_MAX_LEN + 1];  /* phys_switch_id, hex,
+                                                   * or "kernel". */
+    char phys_port_name[IFNAMSIZ];  /* Or the vport's name (skip_hw). */
 };
 
 /* A megaflow the offload thread gave us. */
@@ -90,14 +115,19 @@ struct esw_flow {
     ovs_u128 ufid;
     char *port_name;            /* The in_port's netdev. */
 
+    /* The megaflow, kept to place it again when a port's binding
+     * changes. */
+    struct minimatch match;
+    struct nlattr *actions;
+    size_t actions_len;
+
     bool in_hw;
     int ifindex;                /* Identity of the rule, if in_hw. */
     uint16_t prio;
     ovs_be16 protocol;
     uint32_t handle;
-    struct ofpbuf *request;     /* The RTM_NEWTFILTER that installed it, or
-                                 * that will be tried again if 'retry'. */
     bool pending;               /* In the batch of rules to install. */
+    bool reinstall;             /* Pending, to replace a rule the NIC lost. */
     bool retry;                 /* The NIC refused the rule for a reason that
                                  * may pass (full, busy, unreachable): try
                                  * again at the next counter refresh. */
@@ -124,6 +154,9 @@ static bool prio_map_initialized OVS_GUARDED_BY(mutex);
 static char *target OVS_GUARDED_BY(mutex);   /* NULL: the kernel. */
 static struct esw_nl *rtnl OVS_GUARDED_BY(mutex);
 static int stats_interval OVS_GUARDED_BY(mutex) = 1000;
+/* tc-policy=skip_hw: rules run in the kernel's software classifier (a
+ * software eswitch of veths, or a test bed); otherwise skip_sw. */
+static bool skip_hw OVS_GUARDED_BY(mutex);
 static long long int last_dump OVS_GUARDED_BY(mutex);  /* 0: never. */
 static uint64_t dump_gen OVS_GUARDED_BY(mutex);
 static uint32_t next_handle OVS_GUARDED_BY(mutex) = 1;
@@ -188,6 +221,7 @@ flow_find(const ovs_u128 *ufid) OVS_REQUIRES(mutex)
 }
 
 static int add_ingress_qdisc(int ifindex);
+static void ports_resolve_all(void);
 
 /* Returns the backend handle, opening it if needed, or NULL with an error
  * in '*errorp'. */
@@ -230,6 +264,8 @@ esw_offload_set_config(const struct smap *cfg)
     const char *new_target = smap_get(cfg, "eswitch-netlink");
     int interval = smap_get_int(cfg, "eswitch-stats-interval", 1000);
     int batch = smap_get_int(cfg, "eswitch-batch-size", BATCH_MAX);
+    const char *policy = smap_get_def(cfg, "tc-policy", "skip_sw");
+    bool new_skip_hw = !strcmp(policy, "skip_hw");
 
     if (new_target && !strcmp(new_target, "kernel")) {
         new_target = NULL;
@@ -245,6 +281,16 @@ esw_offload_set_config(const struct smap *cfg)
     stats_interval = MAX(interval, 10);
     flush_pending();
     batch_size = MIN(MAX(batch, 1), BATCH_MAX);
+    if (strcmp(policy, "skip_hw") && strcmp(policy, "skip_sw")) {
+        VLOG_WARN_RL(&rl, "tc-policy=%s: the eswitch datapath supports "
+                     "skip_sw and skip_hw; using skip_sw", policy);
+    }
+    if (new_skip_hw != skip_hw) {
+        VLOG_INFO("eswitch rules: tc-policy=%s",
+                  new_skip_hw ? "skip_hw" : "skip_sw");
+        skip_hw = new_skip_hw;
+        ports_resolve_all();
+    }
     ovs_mutex_unlock(&mutex);
 }
 
@@ -302,99 +348,227 @@ add_ingress_qdisc(int ifindex) OVS_REQUIRES(mutex)
     return error == EEXIST ? 0 : error;
 }
 
+static void port_replace_flows(const struct esw_port *) OVS_REQUIRES(mutex);
+static void flows_remove_hw(const char *port_name, bool destroy)
+    OVS_REQUIRES(mutex);
+
+static struct esw_port *
+port_find_or_create(const char *name) OVS_REQUIRES(mutex)
+{
+    struct esw_port *port = port_find(name);
+
+    if (!port) {
+        port = xzalloc(sizeof *port);
+        port->name = xstrdup(name);
+        port->odp_port = ODPP_NONE;
+        port->reason = xstrdup("not handled by the eswitch flow API "
+                               "(other_config:hw-offload is off)");
+        hmap_insert(&all_ports, &port->node, hash_string(name, 0));
+    }
+    return port;
+}
+
+/* Works out again what backs 'port' in the NIC: its vport, from its
+ * binding (other_config:eswitch-vport or its own netdev), the backend's
+ * RTM_GETLINK and tc-policy.  Returns true if the port gained or lost its
+ * vport or its vport changed, so that its flows must be placed again. */
+static bool
+port_resolve(struct esw_port *port) OVS_REQUIRES(mutex)
+{
+    bool was_claimed = port->claimed;
+    int old_ifindex = port->ifindex;
+    const char *dev = port->vport_name ? port->vport_name : port->name;
+    struct esw_link *link = xmalloc(sizeof *link);
+    char *why = NULL;
+    int error = 0;
+
+    if (port->tracked && (port->vport_name || !skip_hw)) {
+        error = query_link(dev, link, &why);
+        if (error && error != ENODEV && was_claimed) {
+            /* The backend is unreachable, not the vport gone: keep the
+             * binding; the rules are installed again when it is back. */
+            free(why);
+            free(link);
+            return false;
+        }
+    }
+
+    char *old_reason = port->reason;
+
+    port->reason = NULL;
+    port->claimed = false;
+    port->ifindex = 0;
+    port->switch_id[0] = '\0';
+    port->phys_port_name[0] = '\0';
+
+    if (!port->tracked) {
+        port->reason = xstrdup("not handled by the eswitch flow API "
+                               "(other_config:hw-offload is off)");
+    } else if (skip_hw && !port->vport_name) {
+        /* OVS reads a port's packets before TC ingress classifies them, so
+         * software rules on the port's own netdev would switch packets
+         * that OVS switches as well. */
+        port->reason = xstrdup("tc-policy=skip_hw needs "
+                               "other_config:eswitch-vport, the device "
+                               "where the port's traffic enters the "
+                               "switch");
+    } else if (error) {
+        port->reason = xasprintf("%s%s is not a NIC vport (%s%s%s)",
+                                 port->vport_name ? "eswitch-vport " : "",
+                                 dev, ovs_strerror(error), why ? ": " : "",
+                                 why ? why : "");
+    } else if (!skip_hw
+               && (!link->phys_switch_id.len || !link->phys_port_name[0])) {
+        port->reason = xasprintf("%s%s is not a vport of an eswitch in "
+                                 "switchdev mode (no phys_switch_id/"
+                                 "phys_port_name)",
+                                 port->vport_name ? "eswitch-vport " : "",
+                                 dev);
+    } else if ((error = add_ingress_qdisc(link->ifindex))) {
+        port->reason = xasprintf("cannot add the ingress qdisc to %s (%s)",
+                                 dev, ovs_strerror(error));
+    } else {
+        port->claimed = true;
+        port->ifindex = link->ifindex;
+        if (skip_hw) {
+            ovs_strlcpy(port->switch_id, "kernel", sizeof port->switch_id);
+            ovs_strlcpy(port->phys_port_name, dev,
+                        sizeof port->phys_port_name);
+        } else {
+            for (size_t i = 0; i < link->phys_switch_id.len; i++) {
+                snprintf(&port->switch_id[2 * i], 3, "%02x",
+                         link->phys_switch_id.id[i]);
+            }
+            ovs_strlcpy(port->phys_port_name, link->phys_port_name,
+                        sizeof port->phys_port_name);
+        }
+    }
+
+    bool changed = was_claimed != port->claimed
+                   || old_ifindex != port->ifindex;
+    if (port->claimed && changed) {
+        VLOG_INFO("%s: eswitch vport %s%s%s, offloading its flows",
+                  port->name, port->phys_port_name,
+                  skip_hw ? " (tc-policy=skip_hw)" : "",
+                  port->vport_name ? " (other_config:eswitch-vport)" : "");
+    } else if (!port->claimed
+               && (changed || !nullable_string_is_equal(old_reason,
+                                                         port->reason))) {
+        VLOG_INFO("%s: software only: %s", port->name, port->reason);
+    }
+    free(old_reason);
+    free(why);
+    free(link);
+    return changed;
+}
+
+/* Resolves every port again (tc-policy changed, or the backend), and
+ * places again the flows of those whose vport changed. */
+static void
+ports_resolve_all(void) OVS_REQUIRES(mutex)
+{
+    struct esw_port *port;
+
+    HMAP_FOR_EACH (port, node, &all_ports) {
+        if (port->tracked && port_resolve(port)) {
+            port_replace_flows(port);
+        }
+    }
+}
+
 int
 esw_offload_port_init(struct netdev *netdev)
 {
     const char *dpif_type = netdev_get_dpif_type(netdev);
     const char *name = netdev_get_name(netdev);
-    struct esw_link *link;
-    char *why = NULL;
-    int error;
 
     if (!dpif_type || strcmp(dpif_type, DPIF_ESWITCH_TYPE)) {
         return EOPNOTSUPP;
     }
 
-    link = xmalloc(sizeof *link);
     ovs_mutex_lock(&mutex);
-    struct esw_port *port = port_find(name);
-    if (!port) {
-        port = xzalloc(sizeof *port);
-        port->name = xstrdup(name);
-        hmap_insert(&all_ports, &port->node, hash_string(name, 0));
-    }
-    free(port->reason);
-    port->reason = NULL;
-    port->claimed = false;
+    struct esw_port *port = port_find_or_create(name);
 
     /* The datapath's and the bridges' own ports are never NIC vports, and
      * the backend need not be asked (it may not even be configured yet for
-     * the datapath's own port). */
+     * the datapath's own port).  Every other port's flows come to the
+     * engine, whether or not the port has a vport now, so that a change of
+     * binding can place them. */
     const char *type = netdev_get_type(netdev);
+    int error = 0;
     if (!strcmp(type, "tap") || !strcmp(type, "internal")
         || !strcmp(type, "dummy-internal")) {
-        port->reason = xasprintf("internal port (%s), not a NIC vport", type);
-        error = EOPNOTSUPP;
-    } else if ((error = query_link(name, link, &why))) {
-        port->reason = xasprintf("not a NIC vport (%s%s%s)",
-                                 ovs_strerror(error), why ? ": " : "",
-                                 why ? why : "");
-    } else if (!link->phys_switch_id.len || !link->phys_port_name[0]) {
-        port->reason = xstrdup("not a vport of an eswitch in switchdev "
-                               "mode (no phys_switch_id/phys_port_name)");
+        port->tracked = false;
+        port->internal = true;
+        free(port->reason);
+        port->reason = xasprintf("internal port (%s), not a NIC vport",
+                                 type);
+        VLOG_INFO("%s: software only: %s", name, port->reason);
         error = EOPNOTSUPP;
     } else {
-        port->ifindex = link->ifindex;
-        for (size_t i = 0; i < link->phys_switch_id.len; i++) {
-            snprintf(&port->switch_id[2 * i], 3, "%02x",
-                     link->phys_switch_id.id[i]);
+        port->tracked = true;
+        port->internal = false;
+        if (port_resolve(port)) {
+            port_replace_flows(port);
         }
-        ovs_strlcpy(port->phys_port_name, link->phys_port_name,
-                    sizeof port->phys_port_name);
-        error = add_ingress_qdisc(link->ifindex);
-        if (error) {
-            port->reason = xasprintf("cannot add the ingress qdisc (%s)",
-                                     ovs_strerror(error));
-        } else {
-            port->claimed = true;
-            VLOG_INFO("%s: eswitch vport %s, offloading its flows", name,
-                      port->phys_port_name);
-        }
-    }
-    if (!port->claimed) {
-        VLOG_INFO("%s: software only: %s", name, port->reason);
-        error = error ? error : EOPNOTSUPP;
     }
     ovs_mutex_unlock(&mutex);
-    free(why);
-    free(link);
-    return port->claimed ? 0 : error;
+    return error;
 }
-
-static void flow_remove_hw(struct esw_flow *) OVS_REQUIRES(mutex);
-static void flow_destroy(struct esw_flow *) OVS_REQUIRES(mutex);
 
 void
 esw_offload_port_uninit(struct netdev *netdev)
 {
     const char *name = netdev_get_name(netdev);
-    struct esw_flow *flow;
 
     ovs_mutex_lock(&mutex);
     flush_pending();
-    HMAP_FOR_EACH_SAFE (flow, ufid_node, &flows) {
-        if (!strcmp(flow->port_name, name)) {
-            flow_remove_hw(flow);
-            flow_destroy(flow);
-        }
-    }
+    flows_remove_hw(name, true);
     struct esw_port *port = port_find(name);
     if (port) {
+        port->tracked = false;
         port->claimed = false;
+        port->ifindex = 0;
+        free(port->vport_name);
+        port->vport_name = NULL;
         free(port->reason);
         port->reason = xstrdup("removed");
     }
     ovs_mutex_unlock(&mutex);
+}
+
+int
+esw_offload_port_set_vport(const char *name, odp_port_t odp_port,
+                           const char *vport, char **errorp)
+{
+    *errorp = NULL;
+    if (vport && (!vport[0] || strlen(vport) >= IFNAMSIZ
+                  || strchr(vport, '/') || strchr(vport, ' '))) {
+        *errorp = xasprintf("other_config:eswitch-vport=\"%s\" is not a "
+                            "network device name", vport);
+        return EINVAL;
+    }
+
+    ovs_mutex_lock(&mutex);
+    struct esw_port *port = port_find_or_create(name);
+    int error = 0;
+    if (vport && port->internal) {
+        *errorp = xasprintf("port %s is an internal port: it cannot have an "
+                            "eswitch vport", name);
+        error = EINVAL;
+    } else {
+        bool odp_changed = port->odp_port != odp_port;
+        port->odp_port = odp_port;
+        if (!nullable_string_is_equal(port->vport_name, vport)) {
+            free(port->vport_name);
+            port->vport_name = nullable_xstrdup(vport);
+            if (port_resolve(port) || odp_changed) {
+                port_replace_flows(port);
+            }
+        }
+    }
+    ovs_mutex_unlock(&mutex);
+    return error;
 }
 
 bool
@@ -499,6 +673,17 @@ encode_delete(int ifindex, uint16_t prio, ovs_be16 protocol, uint32_t handle)
     return tc_flower_encode_del(scratch, sizeof scratch, &del_rule, 0, &len);
 }
 
+/* Forgets that 'flow''s rule is in the NIC (the caller deletes it, or
+ * knows it is gone). */
+static void
+flow_forget_hw(struct esw_flow *flow) OVS_REQUIRES(mutex)
+{
+    if (flow->in_hw) {
+        hmap_remove(&rules, &flow->rule_node);
+        flow->in_hw = false;
+    }
+}
+
 /* Deletes 'flow''s rule from the NIC, if it is there. */
 static void
 flow_remove_hw(struct esw_flow *flow) OVS_REQUIRES(mutex)
@@ -522,25 +707,58 @@ flow_remove_hw(struct esw_flow *flow) OVS_REQUIRES(mutex)
                      extack ? ": " : "", extack ? extack : "");
     }
     free(extack);
-    hmap_remove(&rules, &flow->rule_node);
-    flow->in_hw = false;
-    ofpbuf_delete(flow->request);
-    flow->request = NULL;
+    flow_forget_hw(flow);
     COVERAGE_INC(esw_offload_del);
 }
 
 static void
 flow_destroy(struct esw_flow *flow) OVS_REQUIRES(mutex)
 {
-    ovs_assert(!flow->in_hw);
+    ovs_assert(!flow->in_hw && !flow->pending);
     hmap_remove(&flows, &flow->ufid_node);
-    ofpbuf_delete(flow->request);
+    minimatch_destroy(&flow->match);
+    free(flow->actions);
     free(flow->port_name);
     free(flow->reason);
     free(flow);
 }
 
-/* Records that 'flow''s request is installed in the NIC. */
+/* Deletes from the NIC, in one batch, the rules of the flows whose in_port
+ * is 'port_name' (of every flow if NULL), and destroys those flows too if
+ * 'destroy'.  Pending rules are sent first.  A deletion that fails leaves
+ * a rule that the next counter dump finds without a flow, and deletes. */
+static void
+flows_remove_hw(const char *port_name, bool destroy) OVS_REQUIRES(mutex)
+{
+    struct esw_nl_batch batch;
+    struct esw_flow *flow;
+    int error;
+
+    flush_pending();
+    esw_nl_batch_init(&batch);
+    HMAP_FOR_EACH_SAFE (flow, ufid_node, &flows) {
+        if (port_name && strcmp(flow->port_name, port_name)) {
+            continue;
+        }
+        if (flow->in_hw
+            && !encode_delete(flow->ifindex, flow->prio, flow->protocol,
+                              flow->handle)) {
+            esw_nl_batch_add(&batch, (struct nlmsghdr *) scratch);
+            COVERAGE_INC(esw_offload_del);
+        }
+        flow_forget_hw(flow);
+        if (destroy) {
+            flow_destroy(flow);
+        }
+    }
+    struct esw_nl *nl = esw_nl_batch_count(&batch) ? backend(&error) : NULL;
+    if (nl) {
+        esw_nl_batch_send(nl, &batch);
+    }
+    esw_nl_batch_uninit(&batch);
+}
+
+/* Records that 'flow''s queued rule is installed in the NIC. */
 static void
 flow_mark_installed(struct esw_flow *flow) OVS_REQUIRES(mutex)
 {
@@ -595,13 +813,11 @@ flow_queue(struct esw_flow *flow, struct esw_flower_rule *rule,
     flow->prio = rule->prio;
     flow->protocol = rule->protocol;
     flow->handle = rule->handle;
-    ofpbuf_delete(flow->request);
-    flow->request = ofpbuf_clone_data(scratch, len);
 
     if (!pending.entries && !pending.n) {
         esw_nl_batch_init(&pending);
     }
-    esw_nl_batch_add(&pending, flow->request->data);
+    esw_nl_batch_add(&pending, (struct nlmsghdr *) scratch);
     pending_flows[n_pending++] = flow;
     flow->pending = true;
     if (n_pending >= batch_size) {
@@ -630,8 +846,10 @@ flush_pending(void) OVS_REQUIRES(mutex)
         const struct esw_nl_result *result
             = nl ? esw_nl_batch_result(&pending, i) : NULL;
         int flow_error = result ? result->error : error;
+        bool reinstall = flow->reinstall;
 
         flow->pending = false;
+        flow->reinstall = false;
         if (!flow_error) {
             if (flow->in_hw) {
                 /* Replaced in place. */
@@ -640,28 +858,27 @@ flush_pending(void) OVS_REQUIRES(mutex)
                 flow_mark_installed(flow);
             }
             n_put_ok++;
+            n_reinstalled += reinstall;
             COVERAGE_INC(esw_offload_put_ok);
             continue;
         }
         if (flow->in_hw) {
             /* The replacement failed: the old actions must not stay. */
-            struct ofpbuf *request = flow->request;
-            flow->request = NULL;
             flow_remove_hw(flow);
-            flow->request = request;
         }
         flow->retry = is_transient(flow_error);
-        flow_set_reason(flow, "refused-by-hardware",
-                        xasprintf("hardware refused the rule: %s%s%s%s",
+        flow_set_reason(flow, reinstall ? "lost-by-hardware"
+                                        : "refused-by-hardware",
+                        xasprintf("%s: %s%s%s%s",
+                                  reinstall
+                                  ? "the NIC lost the rule and refused it "
+                                    "again"
+                                  : "hardware refused the rule",
                                   ovs_strerror(flow_error),
                                   result && result->extack ? ": " : "",
                                   result && result->extack
                                   ? result->extack : "",
                                   flow->retry ? " (will try again)" : ""));
-        if (!flow->retry) {
-            ofpbuf_delete(flow->request);
-            flow->request = NULL;
-        }
     }
     esw_nl_batch_clear(&pending);
     n_pending = 0;
@@ -692,6 +909,139 @@ flusher_main(void *arg OVS_UNUSED)
     return NULL;
 }
 
+/* Translates 'flow''s megaflow with the ports' current bindings into
+ * 'rule', with its TC priority and tc-policy's flags.  Returns 0, or a
+ * positive errno with the reason token in '*tokenp' and a malloc'd
+ * sentence in '*reasonp'. */
+static int
+flow_xlate(const struct esw_flow *flow, struct esw_flower_rule *rule,
+           const char **tokenp, char **reasonp) OVS_REQUIRES(mutex)
+{
+    struct esw_port *port = port_find(flow->port_name);
+
+    *tokenp = NULL;
+    *reasonp = NULL;
+    if (!port || !port->claimed) {
+        *tokenp = "port-not-on-eswitch";
+        *reasonp = xasprintf("in_port %s: %s", flow->port_name,
+                             port && port->reason ? port->reason
+                             : "not a vport of an eswitch");
+        return EOPNOTSUPP;
+    }
+
+    struct xlate_ports xports = { .n = 0 };
+    struct esw_xlate_port_map map = { .lookup = lookup_port,
+                                      .aux = &xports };
+    struct match match;
+    minimatch_expand(&flow->match, &match);
+    enum esw_xlate_reason xr = esw_offload_xlate(&match, flow->actions,
+                                                 flow->actions_len, &map,
+                                                 rule, reasonp);
+    if (xr != ESW_XLATE_OK) {
+        *tokenp = esw_xlate_reason_to_string(xr);
+        return EOPNOTSUPP;
+    }
+    rule->flags = skip_hw ? TCA_CLS_FLAGS_SKIP_HW : TCA_CLS_FLAGS_SKIP_SW;
+    if (!prio_map_initialized) {
+        esw_prio_map_init(&prio_map, MIN_PRIO, MAX_PRIO);
+        prio_map_initialized = true;
+    }
+    if (esw_prio_map_get(&prio_map, rule, &rule->prio)) {
+        *tokenp = "no-prio-left";
+        *reasonp = xasprintf("no TC priority left for another mask "
+                             "(%d masks in use)", MAX_PRIO);
+        return ENOSPC;
+    }
+    return 0;
+}
+
+/* Places 'flow' where it belongs now: its rule is queued for the NIC (a
+ * new rule, or the replacement of its rule in place), or, if the flow
+ * cannot be offloaded now, its rule (if any) is deleted and the reason
+ * recorded.  The software flow is unaffected either way. */
+static void
+flow_place(struct esw_flow *flow) OVS_REQUIRES(mutex)
+{
+    struct esw_flower_rule *rule = &put_rule;
+    const char *token;
+    char *reason;
+
+    if (flow->pending) {
+        flush_pending();
+    }
+    flow->retry = false;
+    free(flow->reason);
+    flow->reason = NULL;
+
+    int error = flow_xlate(flow, rule, &token, &reason);
+    if (!error) {
+        /* A rule with the same attachment and mask (hence prio) is
+         * replaced in place, so that no packet misses while it changes;
+         * otherwise the old rule goes first. */
+        bool in_place = (flow->in_hw && flow->ifindex == rule->ifindex
+                         && flow->prio == rule->prio
+                         && flow->protocol == rule->protocol);
+        if (flow->in_hw && !in_place) {
+            flow_remove_hw(flow);
+        }
+        error = flow_queue(flow, rule, in_place, &reason);
+        token = "unencodable";
+    }
+    if (error) {
+        /* Never leave the NIC running the old actions. */
+        flow_remove_hw(flow);
+        flow->reinstall = false;
+        flow_set_reason(flow, token, reason);
+        VLOG_DBG_RL(&rl, "%s: flow "UUID_FMT" stays in software: %s",
+                    flow->port_name, UUID_ARGS((struct uuid *) &flow->ufid),
+                    flow->reason);
+    }
+}
+
+/* Whether 'flow' has 'port' as its in_port or outputs to it.  Outputs are
+ * looked for at the top level of the actions: a flow with nested actions
+ * is never offloaded, and so never depends on a binding. */
+static bool
+flow_uses_port(const struct esw_flow *flow, const struct esw_port *port)
+{
+    if (!strcmp(flow->port_name, port->name)) {
+        return true;
+    }
+    if (port->odp_port == ODPP_NONE) {
+        return true;
+    }
+
+    const struct nlattr *a;
+    unsigned int left;
+    NL_ATTR_FOR_EACH_UNSAFE (a, left, flow->actions, flow->actions_len) {
+        if (nl_attr_type(a) == OVS_ACTION_ATTR_OUTPUT
+            && nl_attr_get_odp_port(a) == port->odp_port) {
+            return true;
+        }
+    }
+    return false;
+}
+
+/* Places again every flow that uses 'port', whose binding changed. */
+static void
+port_replace_flows(const struct esw_port *port) OVS_REQUIRES(mutex)
+{
+    struct esw_flow *flow;
+    size_t n = 0;
+
+    HMAP_FOR_EACH (flow, ufid_node, &flows) {
+        if (flow_uses_port(flow, port)) {
+            flow_place(flow);
+            n++;
+        }
+    }
+    flush_pending();
+    if (n) {
+        VLOG_INFO("%s: placed %"PRIuSIZE" flows again after a change of "
+                  "its eswitch vport", port->name, n);
+    }
+}
+
 /* Tries again, once, the flows whose rules the NIC refused for a reason
  * that may have passed. */
 static void
@@ -700,25 +1050,11 @@ retry_refused(void) OVS_REQUIRES(mutex)
     struct esw_flow *flow;
 
     HMAP_FOR_EACH (flow, ufid_node, &flows) {
-        if (!flow->retry || flow->in_hw) {
-            continue;
+        if (flow->retry && !flow->in_hw && !flow->pending) {
+            flow_place(flow);
         }
-
-        char *extack = NULL;
-        int error = transact(flow->request->data, &extack);
-        if (!error || error == EEXIST) {
-            flow_mark_installed(flow);
-            n_put_ok++;
-        } else if (!is_transient(error)) {
-            flow->retry = false;
-            flow_set_reason(flow, "refused-by-hardware",
-                            xasprintf("hardware refused the rule: %s%s%s",
-                                      ovs_strerror(error),
-                                      extack ? ": " : "",
-                                      extack ? extack : ""));
-        }
-        free(extack);
     }
+    flush_pending();
 }
 
 int
@@ -727,12 +1063,9 @@ esw_offload_flow_put(struct netdev *netdev, struct match *match,
                      const ovs_u128 *ufid, struct dpif_flow_stats *stats)
 {
     const char *name = netdev_get_name(netdev);
-    char *reason = NULL;
-    int error;
 
     COVERAGE_INC(esw_offload_put);
     ovs_mutex_lock(&mutex);
-    struct esw_flower_rule *rule = &put_rule;
 
     static struct ovsthread_once once = OVSTHREAD_ONCE_INITIALIZER;
     if (ovsthread_once_start(&once)) {
@@ -742,19 +1075,17 @@ esw_offload_flow_put(struct netdev *netdev, struct match *match,
 
     struct esw_flow *flow = flow_find(ufid);
     if (flow) {
-        /* A change of actions (or a new match for the same ufid): the old
-         * rule goes, so that the NIC never runs stale actions. */
-        if (flow->pending) {
-            flush_pending();
-        }
+        /* A change of actions (or a new match for the same ufid).  The old
+         * rule stays until the new one replaces it, or goes if there is
+         * none (flow_place()). */
         if (stats) {
             memset(stats, 0, sizeof *stats);
             stats->n_packets = flow->packets;
             stats->n_bytes = flow->bytes;
             stats->used = flow->used;
         }
-        /* The old rule stays until the new one replaces it, or goes if
-         * there is none (see 'out'). */
+        minimatch_destroy(&flow->match);
+        free(flow->actions);
     } else {
         if (stats) {
             memset(stats, 0, sizeof *stats);
@@ -764,76 +1095,17 @@ esw_offload_flow_put(struct netdev *netdev, struct match *match,
         flow->port_name = xstrdup(name);
         hmap_insert(&flows, &flow->ufid_node, ufid->u32[0]);
     }
+    minimatch_init(&flow->match, match);
+    flow->actions = xmemdup(actions, actions_len);
+    flow->actions_len = actions_len;
     flow->packets = flow->bytes = 0;
     flow->used = 0;
-    flow->retry = false;
-    ofpbuf_delete(flow->request);
-    flow->request = NULL;
-    free(flow->reason);
-    flow->reason = NULL;
-
-    struct esw_port *port = port_find(name);
-    struct xlate_ports xports = { .n = 0 };
-    struct esw_xlate_port_map map = { .lookup = lookup_port,
-                                      .aux = &xports };
-    enum esw_xlate_reason xr;
-
-    if (!port || !port->claimed) {
-        flow_set_reason(flow, "port-not-on-eswitch",
-                        xasprintf("in_port %s is not a vport of an eswitch",
-                                  name));
-        error = EOPNOTSUPP;
-        goto out;
-    }
-
-    xr = esw_offload_xlate(match, actions, actions_len, &map, rule,
-                           &reason);
-    if (xr != ESW_XLATE_OK) {
-        flow_set_reason(flow, esw_xlate_reason_to_string(xr), reason);
-        reason = NULL;
-        error = EOPNOTSUPP;
-        goto out;
-    }
-    if (!prio_map_initialized) {
-        esw_prio_map_init(&prio_map, MIN_PRIO, MAX_PRIO);
-        prio_map_initialized = true;
-    }
-    if (esw_prio_map_get(&prio_map, rule, &rule->prio)) {
-        flow_set_reason(flow, "no-prio-left",
-                        xasprintf("no TC priority left for another mask "
-                                  "(%d masks in use)", MAX_PRIO));
-        error = ENOSPC;
-        goto out;
-    }
-
-    /* A rule with the same attachment and mask (hence prio) is replaced in
-     * place, so that no packet misses while it changes; otherwise the old
-     * rule goes first. */
-    bool in_place = (flow->in_hw && flow->ifindex == rule->ifindex
-                     && flow->prio == rule->prio
-                     && flow->protocol == rule->protocol);
-    if (flow->in_hw && !in_place) {
-        flow_remove_hw(flow);
-    }
-    error = flow_queue(flow, rule, in_place, &reason);
-    if (error) {
-        flow_set_reason(flow, "unencodable", reason);
-        reason = NULL;
-        goto out;
-    }
-
-out:
-    if (error && flow->in_hw) {
-        /* Never leave the NIC running the old actions. */
-        flow_remove_hw(flow);
-    }
-    if (error) {
-        VLOG_DBG_RL(&rl, "%s: flow "UUID_FMT" stays in software: %s", name,
-                    UUID_ARGS((struct uuid *) ufid), flow->reason);
-    }
+    flow_place(flow);
     ovs_mutex_unlock(&mutex);
-    free(reason);
-    return error;
+
+    /* The engine has the flow, in the NIC or not: OVS must tell it when the
+     * flow goes (it does so only for flows whose flow_put succeeded). */
+    return 0;
 }
 
 /* Counters. */
@@ -878,10 +1150,12 @@ dump_cb(const struct nlmsghdr *msg, void *ctx_) OVS_REQUIRES(mutex)
     }
 
     /* A rule of no flow: left behind by a deletion that failed, or by
-     * anyone else.  The engine owns the ingress of the vports it claimed;
-     * the NIC must never apply a rule whose software flow is gone. */
+     * anyone else.  The engine owns its priorities on the ingress of the
+     * vports it claimed; the NIC must never apply a rule whose software
+     * flow is gone. */
     const struct tcmsg *tcm = NLMSG_DATA(msg);
-    if (!encode_delete(ctx->ifindex, prio,
+    if (prio >= MIN_PRIO && prio <= MAX_PRIO
+        && !encode_delete(ctx->ifindex, prio,
                        (OVS_FORCE ovs_be16) TC_H_MIN(tcm->tcm_info), handle)) {
         esw_nl_batch_add(ctx->stale, (struct nlmsghdr *) scratch);
     }
@@ -934,6 +1208,26 @@ refresh_stats(void) OVS_REQUIRES(mutex)
     }
     last_dump = time_msec();
 
+    /* A vport may have come (a VF was created, a device renamed) or gone
+     * (its dump failed, or lacked the port's rules): resolve such ports
+     * again. */
+    HMAP_FOR_EACH (flow, ufid_node, &flows) {
+        if (flow->in_hw && flow->dump_gen != dump_gen) {
+            port = port_find(flow->port_name);
+            if (port) {
+                port->suspect = true;
+            }
+        }
+    }
+    HMAP_FOR_EACH (port, node, &all_ports) {
+        bool suspect = port->suspect || !complete;
+        port->suspect = false;
+        if (port->tracked && (!port->claimed || suspect)
+            && port_resolve(port)) {
+            port_replace_flows(port);
+        }
+    }
+
     size_t n_stale = esw_nl_batch_count(&stale);
     if (n_stale) {
         COVERAGE_ADD(esw_offload_stale_delete, n_stale);
@@ -948,29 +1242,11 @@ refresh_stats(void) OVS_REQUIRES(mutex)
     }
     /* What the NIC lost (a reset, an emulator restart): install again. */
     HMAP_FOR_EACH (flow, ufid_node, &flows) {
-        if (flow->in_hw && flow->dump_gen != dump_gen) {
-            struct ofpbuf *request = flow->request;
-            char *extack = NULL;
-
-            flow->request = NULL;
-            hmap_remove(&rules, &flow->rule_node);
-            flow->in_hw = false;
+        if (flow->in_hw && flow->dump_gen != dump_gen && !flow->pending) {
+            flow_forget_hw(flow);
             COVERAGE_INC(esw_offload_reinstall);
-            error = transact(request->data, &extack);
-            if (!error || error == EEXIST) {
-                flow->request = request;
-                flow_mark_installed(flow);
-                n_reinstalled++;
-            } else {
-                flow_set_reason(flow, "lost-by-hardware",
-                                xasprintf("the NIC lost the rule and refused "
-                                          "it again: %s%s%s",
-                                          ovs_strerror(error),
-                                          extack ? ": " : "",
-                                          extack ? extack : ""));
-                ofpbuf_delete(request);
-            }
-            free(extack);
+            flow_place(flow);
+            flow->reinstall = flow->pending;
         }
     }
     retry_refused();
@@ -1033,17 +1309,8 @@ esw_offload_flow_del(struct netdev *netdev OVS_UNUSED, const ovs_u128 *ufid,
 int
 esw_offload_flow_flush(struct netdev *netdev)
 {
-    const char *name = netdev_get_name(netdev);
-    struct esw_flow *flow;
-
     ovs_mutex_lock(&mutex);
-    flush_pending();
-    HMAP_FOR_EACH_SAFE (flow, ufid_node, &flows) {
-        if (!strcmp(flow->port_name, name)) {
-            flow_remove_hw(flow);
-            flow_destroy(flow);
-        }
-    }
+    flows_remove_hw(netdev_get_name(netdev), true);
     ovs_mutex_unlock(&mutex);
     return 0;
 }
@@ -1076,7 +1343,7 @@ port_name_by_ifindex(int ifindex, void *aux OVS_UNUSED)
 
     HMAP_FOR_EACH (port, node, &all_ports) {
         if (port->claimed && port->ifindex == ifindex) {
-            return port->name;
+            return port->vport_name ? port->vport_name : port->name;
         }
     }
     return NULL;
@@ -1095,17 +1362,21 @@ format_flow(const struct esw_flow *flow, struct ds *ds) OVS_REQUIRES(mutex)
     ds_put_format(ds, "hardware, packets:%"PRIu64" bytes:%"PRIu64"\n",
                   flow->packets, flow->bytes);
 
+    /* The rule, as translated again: the same as installed, as long as the
+     * bindings are (a change of binding places the flow again). */
     struct esw_flower_rule *rule = &del_rule;
-    char *error_msg = NULL;
-    if (!tc_flower_decode(flow->request->data, flow->request->size, rule,
-                          &error_msg)) {
+    const char *token;
+    char *reason;
+    if (!flow_xlate(flow, rule, &token, &reason)) {
+        rule->prio = flow->prio;
+        rule->handle = flow->handle;
         ds_put_cstr(ds, "    ");
         esw_flower_rule_format(rule, ds);
         ds_put_cstr(ds, "\n    tc: ");
         esw_flower_rule_format_command(rule, port_name_by_ifindex, NULL, ds);
         ds_put_char(ds, '\n');
     }
-    free(error_msg);
+    free(reason);
 }
 
 static void
@@ -1119,12 +1390,19 @@ offload_show(struct unixctl_conn *conn, int argc OVS_UNUSED,
 
     ovs_mutex_lock(&mutex);
     flush_pending();
-    ds_put_format(&ds, "backend: %s\n", target ? target : "kernel");
+    ds_put_format(&ds, "backend: %s, tc-policy %s\n",
+                  target ? target : "kernel",
+                  skip_hw ? "skip_hw" : "skip_sw");
     ds_put_cstr(&ds, "ports:\n");
     HMAP_FOR_EACH (port, node, &all_ports) {
         if (port->claimed) {
-            ds_put_format(&ds, "  %s: eswitch vport %s (ifindex %d)\n",
+            ds_put_format(&ds, "  %s: eswitch vport %s (ifindex %d)",
                           port->name, port->phys_port_name, port->ifindex);
+            if (port->vport_name) {
+                ds_put_format(&ds, ", other_config:eswitch-vport=%s",
+                              port->vport_name);
+            }
+            ds_put_char(&ds, '\n');
         } else {
             ds_put_format(&ds, "  %s: software only: %s\n", port->name,
                           port->reason);
@@ -1155,10 +1433,35 @@ offload_show(struct unixctl_conn *conn, int argc OVS_UNUSED,
     ds_destroy(&ds);
 }
 
+/* "eswitch/offload-refresh": reads every hardware counter now. */
+static void
+offload_refresh(struct unixctl_conn *conn, int argc OVS_UNUSED,
+                const char *argv[] OVS_UNUSED, void *aux OVS_UNUSED)
+{
+    const struct esw_port *port;
+    size_t n_ports = 0;
+
+    ovs_mutex_lock(&mutex);
+    long long int start = time_usec();
+    refresh_stats();
+    long long int elapsed = time_usec() - start;
+    HMAP_FOR_EACH (port, node, &all_ports) {
+        n_ports += port->claimed;
+    }
+    char *reply = xasprintf("refreshed %"PRIuSIZE" rules on %"PRIuSIZE
+                            " ports in %lld.%03lld ms", hmap_count(&rules),
+                            n_ports, elapsed / 1000, elapsed % 1000);
+    ovs_mutex_unlock(&mutex);
+    unixctl_command_reply(conn, reply);
+    free(reply);
+}
+
 void
 esw_offload_register_commands(void)
 {
     unixctl_command_register("eswitch/offload-show", "", 0, 0,
                              offload_show, NULL);
+    unixctl_command_register("eswitch/offload-refresh", "", 0, 0,
+                             offload_refresh, NULL);
     esw_offload_trace_register_commands();
 }

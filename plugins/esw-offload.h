@@ -25,12 +25,28 @@
  * megaflow (lib/esw-offload-xlate.h), and it is removed when the megaflow
  * is.
  *
- * Ports.  The engine claims a port of an eswitch datapath if the backend
- * says its netdev is a vport of a NIC eswitch in switchdev mode (RTM_GETLINK
- * reports IFLA_PHYS_SWITCH_ID and IFLA_PHYS_PORT_NAME for it).  Other ports
- * are declined, and remembered as software-only with the reason.  A port's
- * record is keyed by its netdev name, not its datapath port number, so that
- * a VM port can later change what backs it without losing its flows.
+ * Ports.  Every port of an eswitch datapath but its internal ports uses the
+ * engine's flow API, so the engine sees all their flows.  What backs a port
+ * in the NIC, its vport, is a binding that may change while the port and
+ * its flows stay: by default the port's own netdev, if the backend says it
+ * is a vport of a NIC eswitch in switchdev mode (RTM_GETLINK reports
+ * IFLA_PHYS_SWITCH_ID and IFLA_PHYS_PORT_NAME for it), or the netdev that
+ * Interface other_config:eswitch-vport names.  A flow is in the NIC only
+ * while its in_port and every port it outputs to have vports; when a
+ * binding changes (set, removed, the vport appearing or going) the flows
+ * using the port are placed again, into the NIC or out of it.  This is how
+ * a VM port moves between a VF and its synthetic path without changing its
+ * OpenFlow port.
+ *
+ * tc-policy.  Rules are skip_sw (the NIC's hardware only) unless
+ * Open_vSwitch other_config:tc-policy=skip_hw, under which they are
+ * skip_hw: the kernel's software classifier is the eswitch, any Linux
+ * netdev can be a vport, and a port needs an explicit eswitch-vport,
+ * because OVS reads a port's own packets before TC ingress sees them.
+ *
+ * The engine owns TC priorities 1 to 0xfff0 on the ingress of its vports:
+ * a rule there that no flow has is deleted.  Other priorities are left
+ * alone.
  *
  * Backend.  The kernel over AF_NETLINK by default; sriov-nic-emu when
  * Open_vSwitch other_config:eswitch-netlink=unix:DIR names its
@@ -63,9 +79,10 @@ struct nlattr;
 struct smap;
 
 /* Applies Open_vSwitch other_config keys eswitch-netlink,
- * eswitch-stats-interval and eswitch-batch-size (rules per batch, 1 to 64,
- * default 64; 1 installs each rule before flow_put returns).  A change of
- * backend closes the old one. */
+ * eswitch-stats-interval, eswitch-batch-size (rules per batch, 1 to 64,
+ * default 64; 1 installs each rule before flow_put returns) and tc-policy
+ * (skip_sw, the default, or skip_hw).  A change of backend closes the old
+ * one; a change of tc-policy resolves every port's vport again. */
 void esw_offload_set_config(const struct smap *ovs_other_config);
 
 /* netdev_flow_api members (see netdev-offload-provider.h). */
@@ -80,6 +97,17 @@ int esw_offload_flow_del(struct netdev *, const ovs_u128 *ufid,
                          struct dpif_flow_stats *);
 int esw_offload_flow_flush(struct netdev *);
 int esw_offload_flow_count(struct netdev *, uint64_t *n_flows);
+
+/* Binds the datapath port numbered 'odp_port', whose netdev is named
+ * 'name', to the eswitch vport named 'vport', or to its own netdev if
+ * 'vport' is NULL (Interface other_config:eswitch-vport), and places again
+ * the flows that use the port if that changes its vport.  A vport that does
+ * not exist (yet) is not an error: the port is software only, with the
+ * reason, until the vport appears.  Returns 0, or EINVAL and a malloc'd
+ * message in '*errorp', changing nothing, if 'vport' is not a device name
+ * or the port is an internal port. */
+int esw_offload_port_set_vport(const char *name, odp_port_t odp_port,
+                               const char *vport, char **errorp);
 
 /* Asks what the engine knows of the netdev named 'name'.  If the engine
  * claimed it (a vport of an eswitch), stores its ifindex in '*ifindex' and a
