@@ -412,6 +412,10 @@ port_resolve(struct esw_port *port) OVS_REQUIRES(mutex)
                                "other_config:eswitch-vport, the device "
                                "where the port's traffic enters the "
                                "switch");
+    } else if (error == ENODEV) {
+        port->reason = xasprintf("%s%s: no such device",
+                                 port->vport_name ? "eswitch-vport " : "",
+                                 dev);
     } else if (error) {
         port->reason = xasprintf("%s%s is not a NIC vport (%s%s%s)",
                                  port->vport_name ? "eswitch-vport " : "",
