@@ -28,11 +28,11 @@
  * It prints, each against the target of issue 4, item 7:
  *
  *   1. megaflows offloaded per second through esw_offload_flow_put(),
- *      which sends one message per transaction (no batching in the engine
- *      yet); and, for comparison, the same rules (translated by
- *      esw_offload_xlate(), encoded by tc_flower_encode_new()) sent by the
- *      transport in batches of --batch (64) requests, translation and
- *      encoding included in the time; and their ratio.
+ *      with the engine's batches of 64 and with eswitch-batch-size=1 (one
+ *      message per transaction), and their ratio; and, for comparison, the
+ *      same rules (translated by esw_offload_xlate(), encoded by
+ *      tc_flower_encode_new()) sent by the transport alone in batches of
+ *      --batch (64) requests, translation and encoding included.
  *   2. the latency of each esw_offload_flow_put() call, from call to
  *      return (which includes the NIC's ACK): p50, p90, p99, max.
  *   3. the time of one counter refresh with --refresh-flows (200000) rules
@@ -41,8 +41,8 @@
  *      claimed port.
  *   4. the growth of the process's resident memory (/proc/self/statm) per
  *      flow across installing those flows through the engine.  The engine
- *      keeps, per flow, its state and the encoded RTM_NEWTFILTER request
- *      (to install it again after a NIC reset); OVS's own per-flow memory
+ *      keeps, per flow, its state and the megaflow (to place it again when
+ *      a port's vport changes or the NIC loses it); OVS's own per-flow memory
  *      (the dpif-netdev megaflow) is not involved here: only the engine's
  *      is measured.  The matches are built one at a time, so they are not
  *      counted. */
@@ -597,7 +597,7 @@ main(int argc, char *argv[])
     printf("memory and counter refresh, %"PRIuSIZE" flows through the "
            "engine (%.0f flows/s while installing):\n"
            "  RSS %.1f MB -> %.1f MB: %.0f B per flow (engine state and the "
-           "encoded request it keeps per flow)\n"
+           "megaflow it keeps per flow)\n"
            "  one counter refresh (terse dump of %s and %s, then "
            "flow_get): %.1f ms\n\n",
            n_refresh_flows, n_refresh_flows / refresh_put_sec,
@@ -608,8 +608,8 @@ main(int argc, char *argv[])
     esw_offload_flow_flush(in_netdev);
     double flush_sec = bench_now_sec() - start;
     check_flow_count(0);
-    printf("flush of those %"PRIuSIZE" flows (one RTM_DELTFILTER per "
-           "flow): %.2f s\n\n", n_refresh_flows, flush_sec);
+    printf("flush of those %"PRIuSIZE" flows (RTM_DELTFILTERs in one "
+           "batch): %.2f s\n\n", n_refresh_flows, flush_sec);
 
     /* 1 and 2: rates and latency.  The engine batches rules (64 per
      * batch, its default); with eswitch-batch-size=1 it installs each rule
