@@ -9,6 +9,8 @@ plugins_libeswitch_plugins_a_SOURCES = \
 	plugins/dpif-eswitch.h \
 	plugins/esw-offload.c \
 	plugins/esw-offload.h \
+	plugins/esw-vport.c \
+	plugins/esw-vport.h \
 	plugins/netdev-offload-eswitch.c \
 	plugins/netdev-offload-eswitch.h \
 	plugins/netdev-eswitch-local.c \

@@ -32,6 +32,7 @@
 #include "esw-nl-transport.h"
 #include "esw-offload-trace.h"
 #include "esw-offload-xlate.h"
+#include "esw-vport.h"
 #include "hash.h"
 #include "netlink.h"
 #include "netdev.h"
@@ -102,10 +103,7 @@ struct esw_port {
     /* The binding, as last resolved. */
     bool claimed;               /* Has a vport: its flows may be offloaded. */
     char *reason;               /* If not claimed, why. */
-    int ifindex;                /* The vport's, as the backend reports it. */
-    char switch_id[2 * ESW_PHYS_ID_MAX_LEN + 1];  /* phys_switch_id, hex,
-                                                   * or "kernel". */
-    char phys_port_name[IFNAMSIZ];  /* Or the vport's name (skip_hw). */
+    struct esw_vport vport;     /* If claimed. */
 };
 
 /* A megaflow the offload thread gave us. */
@@ -220,7 +218,6 @@ flow_find(const ovs_u128 *ufid) OVS_REQUIRES(mutex)
     return NULL;
 }
 
-static int add_ingress_qdisc(int ifindex);
 static void ports_resolve_all(void);
 
 /* Returns the backend handle, opening it if needed, or NULL with an error
@@ -241,7 +238,7 @@ backend(int *errorp) OVS_REQUIRES(mutex)
         struct esw_port *port;
         HMAP_FOR_EACH (port, node, &all_ports) {
             if (port->claimed) {
-                add_ingress_qdisc(port->ifindex);
+                esw_vport_add_ingress_qdisc(rtnl, port->vport.ifindex);
             }
         }
     }
@@ -296,58 +293,6 @@ esw_offload_set_config(const struct smap *cfg)
 
 /* Ports. */
 
-static int
-query_link(const char *name, struct esw_link *link, char **errorp)
-    OVS_REQUIRES(mutex)
-{
-    struct esw_link_request req = { .family = AF_UNSPEC };
-    struct ofpbuf *reply = NULL;
-    int error;
-
-    *errorp = NULL;
-    struct esw_nl *nl = backend(&error);
-    if (!nl) {
-        *errorp = xasprintf("eswitch backend unreachable (%s)",
-                            ovs_strerror(error));
-        return error;
-    }
-    ovs_strlcpy(req.name, name, sizeof req.name);
-    error = esw_rtnl_link_encode_request(scratch, sizeof scratch, 0, &req);
-    if (!error) {
-        error = esw_nl_transact(nl, (struct nlmsghdr *) scratch, &reply,
-                                errorp);
-    }
-    if (!error && reply && reply->size >= sizeof(struct nlmsghdr)) {
-        error = esw_rtnl_link_decode_link(reply->data, link, errorp);
-    } else if (!error) {
-        error = ENODEV;
-    }
-    ofpbuf_delete(reply);
-    return error;
-}
-
-/* Makes sure the ingress qdisc exists on 'ifindex'. */
-static int
-add_ingress_qdisc(int ifindex) OVS_REQUIRES(mutex)
-{
-    size_t len;
-    char *extack = NULL;
-    int error;
-
-    struct esw_nl *nl = backend(&error);
-    if (!nl) {
-        return error;
-    }
-    error = tc_qdisc_encode(scratch, sizeof scratch, true, ifindex,
-                            TC_QDISC_INGRESS, 0, &len);
-    if (!error) {
-        error = esw_nl_transact(nl, (struct nlmsghdr *) scratch, NULL,
-                                &extack);
-    }
-    free(extack);
-    return error == EEXIST ? 0 : error;
-}
-
 static void port_replace_flows(const struct esw_port *) OVS_REQUIRES(mutex);
 static void flows_remove_hw(const char *port_name, bool destroy)
     OVS_REQUIRES(mutex);
@@ -369,100 +314,67 @@ port_find_or_create(const char *name) OVS_REQUIRES(mutex)
 }
 
 /* Works out again what backs 'port' in the NIC: its vport, from its
- * binding (other_config:eswitch-vport or its own netdev), the backend's
- * RTM_GETLINK and tc-policy.  Returns true if the port gained or lost its
- * vport or its vport changed, so that its flows must be placed again. */
+ * binding (other_config:eswitch-vport or its own netdev), the backend and
+ * tc-policy.  Returns true if the port gained or lost its vport or its
+ * vport changed, so that its flows must be placed again. */
 static bool
 port_resolve(struct esw_port *port) OVS_REQUIRES(mutex)
 {
-    bool was_claimed = port->claimed;
-    int old_ifindex = port->ifindex;
     const char *dev = port->vport_name ? port->vport_name : port->name;
-    struct esw_link *link = xmalloc(sizeof *link);
-    char *why = NULL;
+    struct esw_vport vport = { .ifindex = 0 };
+    char *reason = NULL;
     int error = 0;
 
-    if (port->tracked && (port->vport_name || !skip_hw)) {
-        error = query_link(dev, link, &why);
-        if (error && error != ENODEV && was_claimed) {
-            /* The backend is unreachable, not the vport gone: keep the
-             * binding; the rules are installed again when it is back. */
-            free(why);
-            free(link);
-            return false;
-        }
-    }
-
-    char *old_reason = port->reason;
-
-    port->reason = NULL;
-    port->claimed = false;
-    port->ifindex = 0;
-    port->switch_id[0] = '\0';
-    port->phys_port_name[0] = '\0';
-
     if (!port->tracked) {
-        port->reason = xstrdup("not handled by the eswitch flow API "
-                               "(other_config:hw-offload is off)");
+        reason = xstrdup("not handled by the eswitch flow API "
+                         "(other_config:hw-offload is off)");
     } else if (skip_hw && !port->vport_name) {
         /* OVS reads a port's packets before TC ingress classifies them, so
          * software rules on the port's own netdev would switch packets
          * that OVS switches as well. */
-        port->reason = xstrdup("tc-policy=skip_hw needs "
-                               "other_config:eswitch-vport, the device "
-                               "where the port's traffic enters the "
-                               "switch");
-    } else if (error == ENODEV) {
-        port->reason = xasprintf("%s%s: no such device",
-                                 port->vport_name ? "eswitch-vport " : "",
-                                 dev);
-    } else if (error) {
-        port->reason = xasprintf("%s%s is not a NIC vport (%s%s%s)",
-                                 port->vport_name ? "eswitch-vport " : "",
-                                 dev, ovs_strerror(error), why ? ": " : "",
-                                 why ? why : "");
-    } else if (!skip_hw
-               && (!link->phys_switch_id.len || !link->phys_port_name[0])) {
-        port->reason = xasprintf("%s%s is not a vport of an eswitch in "
-                                 "switchdev mode (no phys_switch_id/"
-                                 "phys_port_name)",
-                                 port->vport_name ? "eswitch-vport " : "",
-                                 dev);
-    } else if ((error = add_ingress_qdisc(link->ifindex))) {
-        port->reason = xasprintf("cannot add the ingress qdisc to %s (%s)",
-                                 dev, ovs_strerror(error));
+        reason = xstrdup("tc-policy=skip_hw needs other_config:eswitch-vport,"
+                         " the device where the port's traffic enters the "
+                         "switch");
     } else {
-        port->claimed = true;
-        port->ifindex = link->ifindex;
-        if (skip_hw) {
-            ovs_strlcpy(port->switch_id, "kernel", sizeof port->switch_id);
-            ovs_strlcpy(port->phys_port_name, dev,
-                        sizeof port->phys_port_name);
+        struct esw_nl *nl = backend(&error);
+        if (!nl) {
+            reason = xasprintf("eswitch backend unreachable (%s)",
+                               ovs_strerror(error));
         } else {
-            for (size_t i = 0; i < link->phys_switch_id.len; i++) {
-                snprintf(&port->switch_id[2 * i], 3, "%02x",
-                         link->phys_switch_id.id[i]);
-            }
-            ovs_strlcpy(port->phys_port_name, link->phys_port_name,
-                        sizeof port->phys_port_name);
+            error = esw_vport_lookup(nl, dev, skip_hw,
+                                     port->vport_name ? "eswitch-vport " : "",
+                                     &vport, &reason);
+        }
+        if (error && error != ENODEV && error != EOPNOTSUPP
+            && port->claimed) {
+            /* The backend is unreachable, not the vport gone: keep the
+             * binding; the rules are installed again when it is back. */
+            free(reason);
+            return false;
         }
     }
 
-    bool changed = was_claimed != port->claimed
-                   || old_ifindex != port->ifindex;
-    if (port->claimed && changed) {
+    bool claimed = !reason;
+    bool changed = (claimed != port->claimed
+                    || (claimed && vport.ifindex != port->vport.ifindex));
+    if (claimed && changed) {
         VLOG_INFO("%s: eswitch vport %s%s%s, offloading its flows",
-                  port->name, port->phys_port_name,
+                  port->name, vport.phys_port_name,
                   skip_hw ? " (tc-policy=skip_hw)" : "",
                   port->vport_name ? " (other_config:eswitch-vport)" : "");
-    } else if (!port->claimed
-               && (changed || !nullable_string_is_equal(old_reason,
-                                                         port->reason))) {
-        VLOG_INFO("%s: software only: %s", port->name, port->reason);
+    } else if (!claimed
+               && (changed || !nullable_string_is_equal(port->reason,
+                                                         reason))) {
+        VLOG_INFO("%s: software only: %s", port->name, reason);
     }
-    free(old_reason);
-    free(why);
-    free(link);
+    port->claimed = claimed;
+    if (claimed) {
+        port->vport = vport;
+    } else {
+        memset(&port->vport, 0, sizeof port->vport);
+    }
+    free(port->reason);
+    port->reason = reason;
     return changed;
 }
 
@@ -532,7 +444,7 @@ esw_offload_port_uninit(struct netdev *netdev)
     if (port) {
         port->tracked = false;
         port->claimed = false;
-        port->ifindex = 0;
+        memset(&port->vport, 0, sizeof port->vport);
         free(port->vport_name);
         port->vport_name = NULL;
         free(port->reason);
@@ -584,8 +496,8 @@ esw_offload_port_query(const char *name, int *ifindex, char **eswitch,
     ovs_mutex_lock(&mutex);
     const struct esw_port *port = port_find(name);
     claimed = port && port->claimed;
-    *ifindex = claimed ? port->ifindex : 0;
-    *eswitch = claimed ? xstrdup(port->switch_id) : NULL;
+    *ifindex = claimed ? port->vport.ifindex : 0;
+    *eswitch = claimed ? xstrdup(port->vport.switch_id) : NULL;
     *reason = port && !claimed ? nullable_xstrdup(port->reason) : NULL;
     ovs_mutex_unlock(&mutex);
     return claimed;
@@ -625,8 +537,8 @@ lookup_port(const void *ports_, odp_port_t odp_port)
     out->odp_port = odp_port;
     out->name = port ? port->name : netdev_get_name(netdev);
     if (port && port->claimed) {
-        out->ifindex = port->ifindex;
-        out->eswitch = port->switch_id;
+        out->ifindex = port->vport.ifindex;
+        out->eswitch = port->vport.switch_id;
     } else {
         out->ifindex = netdev_get_ifindex(netdev);
         if (out->ifindex < 0) {
@@ -1196,9 +1108,10 @@ refresh_stats(void) OVS_REQUIRES(mutex)
         if (!port->claimed) {
             continue;
         }
-        ctx.ifindex = port->ifindex;
+        ctx.ifindex = port->vport.ifindex;
         error = tc_flower_encode_dump_request(scratch, sizeof scratch,
-                                              port->ifindex, RULE_PARENT,
+                                              port->vport.ifindex,
+                                              RULE_PARENT,
                                               true, 0, &len);
         if (!error) {
             error = esw_nl_dump(nl, (struct nlmsghdr *) scratch, dump_cb,
@@ -1346,7 +1259,7 @@ port_name_by_ifindex(int ifindex, void *aux OVS_UNUSED)
     const struct esw_port *port;
 
     HMAP_FOR_EACH (port, node, &all_ports) {
-        if (port->claimed && port->ifindex == ifindex) {
+        if (port->claimed && port->vport.ifindex == ifindex) {
             return port->vport_name ? port->vport_name : port->name;
         }
     }
@@ -1401,7 +1314,8 @@ offload_show(struct unixctl_conn *conn, int argc OVS_UNUSED,
     HMAP_FOR_EACH (port, node, &all_ports) {
         if (port->claimed) {
             ds_put_format(&ds, "  %s: eswitch vport %s (ifindex %d)",
-                          port->name, port->phys_port_name, port->ifindex);
+                          port->name, port->vport.phys_port_name,
+                          port->vport.ifindex);
             if (port->vport_name) {
                 ds_put_format(&ds, ", other_config:eswitch-vport=%s",
                               port->vport_name);
