@@ -22,6 +22,7 @@
 #include <fcntl.h>
 #include <limits.h>
 #include <linux/netlink.h>
+#include <linux/rtnetlink.h>
 #include <poll.h>
 #include <stdlib.h>
 #include <string.h>
@@ -66,6 +67,24 @@ struct esw_nl_batch_entry {
     size_t len;                 /* Its length; 0 if it was not copied. */
     bool done;                  /* Whether 'result' is final. */
 };
+
+/* Returns the copy of the request of 'e', which must have one. */
+static struct nlmsghdr *
+entry_msg(const struct esw_nl_batch *batch,
+          const struct esw_nl_batch_entry *e)
+{
+    return ALIGNED_CAST(struct nlmsghdr *,
+                        (char *) batch->msgs.data + e->ofs);
+}
+
+/* Whether the copy of the request of 'e', which must have one, asks for an
+ * ACK. */
+static bool
+entry_wants_ack(const struct esw_nl_batch *batch,
+                const struct esw_nl_batch_entry *e)
+{
+    return (entry_msg(batch, e)->nlmsg_flags & NLM_F_ACK) != 0;
+}
 
 /* One exchange under way on a handle: a batch or a dump. */
 struct exchange {
@@ -404,10 +423,7 @@ esw_nl_batch_msg(const struct esw_nl_batch *batch, size_t index)
     ovs_assert(index < batch->n);
 
     const struct esw_nl_batch_entry *e = &batch->entries[index];
-    return (e->len
-            ? ALIGNED_CAST(const struct nlmsghdr *,
-                           (const char *) batch->msgs.data + e->ofs)
-            : NULL);
+    return e->len ? entry_msg(batch, e) : NULL;
 }
 
 const struct esw_nl_result *
@@ -475,6 +491,51 @@ exchange_complete(struct exchange *x, struct esw_nl_batch_entry *e,
     e->result.error = error;
     free(e->result.extack);
     e->result.extack = extack;
+}
+
+/* Request 'e', which asked for an ACK, has been answered.  The peer
+ * handles the messages of a datagram in order, and answers a request that
+ * asks for no ACK only if it fails, after which it goes on with the next
+ * message; so the requests before 'e' in its datagram have been handled,
+ * and those of them that asked for no ACK and are still pending
+ * succeeded.  (The request before the first of those asked for an ACK:
+ * either it is in the datagram of 'e', and its own answer settled the
+ * requests before it, or it is the last of the previous datagram.)
+ *
+ * Not after an overrun: then an error may have been lost. */
+static void
+exchange_settle_implied(struct exchange *x,
+                        const struct esw_nl_batch_entry *e)
+{
+    struct esw_nl_batch *batch = x->batch;
+
+    if (x->overrun) {
+        return;
+    }
+    for (size_t i = e - batch->entries; i-- > 0; ) {
+        struct esw_nl_batch_entry *prev = &batch->entries[i];
+
+        if (!prev->len) {
+            continue;           /* Never sent. */
+        } else if (entry_wants_ack(batch, prev)) {
+            break;
+        } else if (!prev->done) {
+            exchange_complete(x, prev, 0, NULL);
+        }
+    }
+}
+
+/* Gives pending entry 'e' the final result of its answer, 'error' and
+ * 'extack' (which it takes), and settles the requests whose success that
+ * answer implies. */
+static void
+exchange_answered(struct exchange *x, struct esw_nl_batch_entry *e,
+                  int error, char *extack)
+{
+    if (entry_wants_ack(x->batch, e)) {
+        exchange_settle_implied(x, e);
+    }
+    exchange_complete(x, e, error, extack);
 }
 
 /* Gives every request of the batch that has no result yet, sent or not,
@@ -553,7 +614,7 @@ batch_handle(struct exchange *x, const struct nlmsghdr *nlh)
         if (error) {
             x->nl->stats.errors++;
         }
-        exchange_complete(x, e, error, extack);
+        exchange_answered(x, e, error, extack);
     } else if (nlh->nlmsg_type >= NLMSG_MIN_TYPE) {
         append_reply(&e->result.reply, nlh);
     }
@@ -592,7 +653,7 @@ exchange_truncated(struct exchange *x, uint32_t seq)
         struct esw_nl_batch_entry *e = exchange_find(x, seq);
 
         if (e) {
-            exchange_complete(x, e, EMSGSIZE, NULL);
+            exchange_answered(x, e, EMSGSIZE, NULL);
         }
     } else if (seq == x->dump_seq) {
         x->rx_error = EMSGSIZE;
@@ -797,6 +858,64 @@ datagram_end(const struct esw_nl *nl, const struct esw_nl_batch *batch,
     return i;
 }
 
+/* Whether request 'nlh', sent on a handle of netlink 'protocol', may go
+ * without NLM_F_ACK when a later request of its datagram asks for one: an
+ * rtnetlink request that creates, changes or deletes an object, and whose
+ * only answer is thus its NLMSG_ERROR, which the kernel and the emulator
+ * send without NLM_F_ACK only if it fails.  Requests that expect replies
+ * (NLM_F_ECHO, GET, dumps), those of other types, and every generic
+ * netlink request (whose nlmsg_type is a family, not an operation) keep
+ * their ACK. */
+static bool
+ack_can_be_implied(int protocol, const struct nlmsghdr *nlh)
+{
+    if (protocol != NETLINK_ROUTE
+        || nlh->nlmsg_flags & NLM_F_ECHO
+        || (nlh->nlmsg_flags & NLM_F_DUMP) == NLM_F_DUMP) {
+        return false;
+    }
+    switch (nlh->nlmsg_type) {
+    case RTM_NEWLINK:
+    case RTM_DELLINK:
+    case RTM_SETLINK:
+    case RTM_NEWQDISC:
+    case RTM_DELQDISC:
+    case RTM_NEWTFILTER:
+    case RTM_DELTFILTER:
+        return true;
+    default:
+        return false;
+    }
+}
+
+/* Sets or clears NLM_F_ACK in the copies of the requests 'first' up to
+ * 'end' (exclusive) of 'batch', which go in one datagram on 'nl': the last
+ * request of the datagram asks for an ACK, and so does every other one
+ * whose ACK cannot be implied by a later answer (ack_can_be_implied()). */
+static void
+datagram_set_acks(const struct esw_nl *nl, struct esw_nl_batch *batch,
+                  size_t first, size_t end)
+{
+    size_t last = end;
+
+    while (last > first && !batch->entries[last - 1].len) {
+        last--;
+    }
+    for (size_t i = first; i < last; i++) {
+        const struct esw_nl_batch_entry *e = &batch->entries[i];
+
+        if (e->len) {
+            struct nlmsghdr *msg = entry_msg(batch, e);
+
+            if (i + 1 < last && ack_can_be_implied(nl->protocol, msg)) {
+                msg->nlmsg_flags &= ~NLM_F_ACK;
+            } else {
+                msg->nlmsg_flags |= NLM_F_ACK;
+            }
+        }
+    }
+}
+
 /* Sends the next datagram of the batch, whose first request is 'first'.
  * Returns the index of the request after the last one it settled (sent, or
  * failed), or 'first' if the socket is full or broken. */
@@ -808,6 +927,8 @@ batch_send_datagram(struct exchange *x, size_t first)
     size_t size;
     size_t end = datagram_end(nl, batch, first, &size);
     const char *data = (const char *) batch->msgs.data;
+
+    datagram_set_acks(nl, batch, first, end);
     int error = send_datagram(nl, data + batch->entries[first].ofs, size);
 
     if (error == EAGAIN) {

@@ -26,11 +26,18 @@
  * Three kinds of exchange:
  *
  *   - A batch (struct esw_nl_batch) of requests, sent in as few datagrams
- *     (sendmsg() calls) as the size limit allows; the kernel and the
- *     emulator process every message of a datagram, and answer each with
- *     its replies, if any, and one NLMSG_ERROR (an ACK when its error is
- *     0).  Each request gets its own result: errno, extack message, and a
- *     copy of the replies that came before its ACK (NLM_F_ECHO, GET).
+ *     (sendmsg() calls) as the size limit allows.  The kernel and the
+ *     emulator process the messages of a datagram in order, each one even
+ *     if an earlier one failed, and answer each with its replies, if any,
+ *     then with an NLMSG_ERROR if it failed or if it asked for an ACK
+ *     (NLM_F_ACK; an ACK is an NLMSG_ERROR whose error is 0).  So that a
+ *     datagram of requests is not answered by as many ACKs, only its last
+ *     request, and those that expect replies, ask for an ACK (the exact
+ *     rule is at esw_nl_batch_send()); a request that asked for none
+ *     succeeded if a later request of its datagram is answered and no
+ *     error of its own came before.  Each request gets its own result:
+ *     errno, extack message, and a copy of the replies that came before
+ *     its ACK (NLM_F_ECHO, GET).
  *
  *   - esw_nl_transact(): a batch of one.
  *
@@ -52,9 +59,11 @@
  * If the connection breaks (the emulator exited, closed the socket, or was
  * restarted), the answers that had already arrived are still delivered,
  * every other request gets the error (ECONNRESET, or EPIPE if a send found
- * the connection closed), and the handle stays broken: esw_nl_get_status()
- * returns that error, every later exchange fails with it at once, and the
- * caller reconnects with esw_nl_reconnect().  A kernel socket never breaks.
+ * the connection closed), a request without NLM_F_ACK whose success no
+ * answer had implied yet included, and the handle stays broken:
+ * esw_nl_get_status() returns that error, every later exchange fails with
+ * it at once, and the caller reconnects with esw_nl_reconnect().  A kernel
+ * socket never breaks.
  *
  * Every received message is checked (header length, nlmsg_len within the
  * datagram, NLMSG_ERROR through nl_extack_decode()) before it is used; a
@@ -214,14 +223,16 @@ void esw_nl_batch_clear(struct esw_nl_batch *batch);
 /* Appends a copy of request 'nlh' (its nlmsg_len bytes) to 'batch', which
  * must not have been sent yet, and returns the sequence number the copy
  * carries.  The copy gets that sequence number and NLM_F_REQUEST |
- * NLM_F_ACK, so that exactly one NLMSG_ERROR answers it; the rest of it is
- * sent as it is.  The request's index in the batch is the number of
- * requests added before it.
+ * NLM_F_ACK, whatever flags 'nlh' has; esw_nl_batch_send() clears
+ * NLM_F_ACK again where the answer to a later request implies the result
+ * (see there).  The rest of it is sent as it is.  The request's index in
+ * the batch is the number of requests added before it.
  *
  * A message that cannot be sent is not copied: its result is already
- * EINVAL (nlmsg_len shorter than a header, a control message type, or a
- * dump request: use esw_nl_dump()) or EMSGSIZE (longer than
- * ESW_NL_MAX_DATAGRAM). */
+ * EINVAL (nlmsg_len shorter than a header, or a control message type) or
+ * EMSGSIZE (longer than ESW_NL_MAX_DATAGRAM).  Dump requests belong to
+ * esw_nl_dump(): a batch cannot tell them apart (NLM_F_DUMP's bits mean
+ * NLM_F_REPLACE | NLM_F_EXCL in a request that creates). */
 uint32_t esw_nl_batch_add(struct esw_nl_batch *batch,
                           const struct nlmsghdr *nlh);
 
@@ -229,8 +240,10 @@ uint32_t esw_nl_batch_add(struct esw_nl_batch *batch,
 size_t esw_nl_batch_count(const struct esw_nl_batch *batch);
 
 /* Returns the request at 'index' (less than the count) as it is sent, with
- * its sequence number and flags, or NULL if it was not copied.  Useful to
- * send again the requests that a broken connection left unanswered. */
+ * its sequence number and flags (after esw_nl_batch_send(), with or
+ * without NLM_F_ACK as it went), or NULL if it was not copied.  Useful to
+ * send again, with esw_nl_batch_add() (which sets NLM_F_ACK again), the
+ * requests that a broken connection left unanswered. */
 const struct nlmsghdr *esw_nl_batch_msg(const struct esw_nl_batch *batch,
                                         size_t index);
 
@@ -246,6 +259,18 @@ size_t esw_nl_batch_n_failed(const struct esw_nl_batch *batch);
 /* Sends every request of 'batch' on 'nl' in datagrams of up to the
  * handle's size limit, in order, and waits for the answer to each, as the
  * top of this file says; then every request has its result.
+ *
+ * In each datagram, the last request asks for an ACK.  An earlier request
+ * asks for none if 'nl' is a NETLINK_ROUTE handle, the request's type is
+ * RTM_NEWLINK, RTM_DELLINK, RTM_SETLINK, RTM_NEWQDISC, RTM_DELQDISC,
+ * RTM_NEWTFILTER or RTM_DELTFILTER, and it has neither NLM_F_ECHO nor
+ * NLM_F_DUMP (both of its bits): a request whose only answer is an
+ * NLMSG_ERROR, sent only if it fails.  Every other request asks for an ACK,
+ * every generic netlink request among them.  A request without NLM_F_ACK
+ * that gets no NLMSG_ERROR succeeded (no extack, no reply) once the answer,
+ * ACK or error, to a later request of its datagram that asked for an ACK
+ * arrives; if that answer does not come, it fails as an unanswered request
+ * does (ETIMEDOUT, ECONNRESET, EPIPE, ENOBUFS).
  *
  * Returns 0 if every request was answered (each result says whether it
  * succeeded), ETIMEDOUT if some were not within the timeout (the handle

@@ -23,10 +23,12 @@
  *
  *   - a scripted server, in a second thread too, that misbehaves on
  *     purpose: closes the connection mid-batch, answers late, sends
- *     malformed answers;
+ *     malformed answers; or that answers as the kernel does (an ACK only
+ *     when asked, an error always) and records the flags it got;
  *
  *   - the running kernel (NETLINK_ROUTE links and qdiscs, read-only or
- *     refused requests only). */
+ *     refused requests only; generic netlink's nlctrl), and a kernel
+ *     network namespace of the test's own, where requests change things. */
 
 #include <config.h>
 
@@ -34,12 +36,14 @@
 #include <errno.h>
 #include <net/if.h>
 #include <poll.h>
+#include <sched.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
 #include <libmnl/libmnl.h>
+#include <linux/genetlink.h>
 #include <linux/if_ether.h>
 #include <linux/if_link.h>
 #include <linux/netlink.h>
@@ -172,6 +176,25 @@ check_result(const struct esw_nl_batch *batch, size_t index, int error,
             fprintf(stderr, "extack \"%s\" lacks \"%s\"\n", result->extack,
                     text);
             CU_FAIL("extack message does not say what is wrong");
+        }
+    }
+}
+
+/* Checks that the requests of 'batch' (at most 64) that were sent with
+ * NLM_F_ACK are exactly those whose bit is set in 'acked'. */
+static void
+check_acks(const struct esw_nl_batch *batch, uint64_t acked)
+{
+    CU_ASSERT_FATAL(esw_nl_batch_count(batch) <= 64);
+    for (size_t i = 0; i < esw_nl_batch_count(batch); i++) {
+        const struct nlmsghdr *msg = esw_nl_batch_msg(batch, i);
+        bool expected = (acked >> i) & 1;
+
+        CU_ASSERT_PTR_NOT_NULL_FATAL(msg);
+        if (!(msg->nlmsg_flags & NLM_F_ACK) == expected) {
+            fprintf(stderr, "request %"PRIuSIZE": sent %s NLM_F_ACK\n",
+                    i, expected ? "without" : "with");
+            CU_FAIL("wrong NLM_F_ACK");
         }
     }
 }
@@ -375,6 +398,9 @@ emu_fixture_destroy(struct emu_fixture *f)
 
 /* A scripted server, in a second thread. */
 
+/* Most requests script_like_kernel() reads. */
+#define FAKE_MAX_REQUESTS 64
+
 struct fake_server {
     char dir[32];
     char *target;               /* "unix:DIR". */
@@ -384,6 +410,16 @@ struct fake_server {
     void (*script)(struct fake_server *, int fd);
     int n_acks;                 /* Parameter of the script. */
     int failures;               /* Things that went wrong in the thread. */
+
+    /* Parameters of script_like_kernel(). */
+    size_t n_requests;          /* Requests to read, at most
+                                 * FAKE_MAX_REQUESTS. */
+    size_t n_handled;           /* How many of them to handle. */
+    uint64_t fail_mask;         /* Bit i: request i fails. */
+    bool hang_up;               /* Close at once after handling. */
+
+    /* What script_like_kernel() saw: the nlmsg_flags of each request. */
+    uint16_t flags[FAKE_MAX_REQUESTS];
 };
 
 /* Waits until 'fd' can be read.  Returns false if it did not become
@@ -487,10 +523,9 @@ fake_server_main(void *s_)
     return NULL;
 }
 
-/* Starts a server that runs 'script' for its first client. */
+/* Makes 's' listen, with no script yet. */
 static void
-fake_server_start(struct fake_server *s,
-                  void (*script)(struct fake_server *, int fd), int n_acks)
+fake_server_listen(struct fake_server *s)
 {
     memset(s, 0, sizeof *s);
     ovs_strlcpy(s->dir, "/tmp/esw-nl-XXXXXX", sizeof s->dir);
@@ -500,8 +535,37 @@ fake_server_start(struct fake_server *s,
     s->listen_fd = make_unix_socket(SOCK_SEQPACKET, false, s->path, NULL);
     CU_ASSERT_FATAL(s->listen_fd >= 0);
     CU_ASSERT_EQUAL_FATAL(listen(s->listen_fd, 4), 0);
+}
+
+/* Starts a server that runs 'script' for its first client. */
+static void
+fake_server_start(struct fake_server *s,
+                  void (*script)(struct fake_server *, int fd), int n_acks)
+{
+    fake_server_listen(s);
     s->script = script;
     s->n_acks = n_acks;
+    s->thread = ovs_thread_create("fake-nl-server", fake_server_main, s);
+}
+
+static void script_like_kernel(struct fake_server *, int fd);
+
+/* Starts a server that runs script_like_kernel() for its first client:
+ * reads 'n_requests' requests, handles the first 'n_handled' of them as
+ * the kernel would, failing those in 'fail_mask' with EEXIST, then closes
+ * the connection at once if 'hang_up', otherwise when the client does. */
+static void
+fake_server_start_like_kernel(struct fake_server *s, size_t n_requests,
+                              size_t n_handled, uint64_t fail_mask,
+                              bool hang_up)
+{
+    CU_ASSERT_FATAL(n_requests <= FAKE_MAX_REQUESTS);
+    fake_server_listen(s);
+    s->script = script_like_kernel;
+    s->n_requests = n_requests;
+    s->n_handled = n_handled;
+    s->fail_mask = fail_mask;
+    s->hang_up = hang_up;
     s->thread = ovs_thread_create("fake-nl-server", fake_server_main, s);
 }
 
@@ -645,6 +709,57 @@ script_malformed(struct fake_server *s, int fd)
     fake_wait_for_close(s, fd);
 }
 
+/* Reads 's->n_requests' requests, in as many datagrams as they come, and
+ * records their flags.  Then handles the first 's->n_handled' of them in
+ * order as the kernel's netlink_rcv_skb() does: an NLMSG_ERROR for a
+ * request that fails (those of 's->fail_mask', with EEXIST), an ACK for
+ * one that succeeds only if it has NLM_F_ACK.  Then closes the connection,
+ * at once if 's->hang_up', otherwise when the client closes it. */
+static void
+script_like_kernel(struct fake_server *s, int fd)
+{
+    const struct nlmsghdr *requests[FAKE_MAX_REQUESTS];
+    struct ofpbuf datagrams[FAKE_MAX_REQUESTS];
+    size_t n_datagrams = 0;
+    size_t n = 0;
+
+    while (n < s->n_requests && n_datagrams < FAKE_MAX_REQUESTS) {
+        struct ofpbuf *buf = &datagrams[n_datagrams++];
+        size_t n_msgs;
+
+        ofpbuf_init(buf, 0);
+        if (!fake_recv(s, fd, buf)) {
+            break;
+        }
+        const struct nlmsghdr **msgs = fake_parse(buf, &n_msgs);
+        for (size_t i = 0; i < n_msgs && n < FAKE_MAX_REQUESTS; i++) {
+            s->flags[n] = msgs[i]->nlmsg_flags;
+            requests[n++] = msgs[i];
+        }
+        free(msgs);
+    }
+    if (n != s->n_requests) {
+        s->failures++;
+    }
+
+    for (size_t i = 0; i < n && i < s->n_handled; i++) {
+        if (s->fail_mask & (UINT64_C(1) << i)) {
+            char *msg = xasprintf("request %"PRIuSIZE" failed", i);
+
+            fake_answer(s, fd, requests[i], EEXIST, msg);
+            free(msg);
+        } else if (requests[i]->nlmsg_flags & NLM_F_ACK) {
+            fake_answer(s, fd, requests[i], 0, NULL);
+        }
+    }
+    if (!s->hang_up) {
+        fake_wait_for_close(s, fd);
+    }
+    for (size_t i = 0; i < n_datagrams; i++) {
+        ofpbuf_uninit(&datagrams[i]);
+    }
+}
+
 /* Statistics. */
 
 /* Returns the counters of 'nl' minus those in 'before'. */
@@ -728,20 +843,25 @@ test_batch_of_100_adds(void)
         }
     }
 
-    /* One datagram, one ACK each. */
+    /* One datagram, in which only the last request asks for an ACK; that
+     * ACK, the only answer, says that every request succeeded. */
     CU_ASSERT_EQUAL(esw_nl_batch_send(f.nl, &batch), 0);
     for (size_t i = 0; i < 100; i++) {
         const struct esw_nl_result *result = esw_nl_batch_result(&batch, i);
+        const struct nlmsghdr *msg = esw_nl_batch_msg(&batch, i);
 
         check_result(&batch, i, 0, NULL);
         CU_ASSERT_PTR_NULL(result->extack);
         CU_ASSERT_PTR_NULL(result->reply);
+        CU_ASSERT_EQUAL(!!(msg->nlmsg_flags & NLM_F_ACK), i == 99);
+        CU_ASSERT(msg->nlmsg_flags & NLM_F_REQUEST);
     }
     CU_ASSERT_EQUAL(esw_nl_batch_n_failed(&batch), 0);
     d = stats_since(f.nl, &before);
     CU_ASSERT_EQUAL(d.tx_messages, 100);
     CU_ASSERT_EQUAL(d.tx_datagrams, 1);
-    CU_ASSERT_EQUAL(d.rx_messages, 100);
+    CU_ASSERT_EQUAL(d.rx_messages, 1);
+    CU_ASSERT_EQUAL(d.rx_datagrams, 1);
     CU_ASSERT_EQUAL(d.errors, 0);
     CU_ASSERT_EQUAL(d.stale_messages, 0);
 
@@ -805,6 +925,9 @@ test_batch_errors_in_middle(void)
     d = stats_since(f.nl, &before);
     CU_ASSERT_EQUAL(d.tx_datagrams, 1);
     CU_ASSERT_EQUAL(d.errors, 3);
+
+    /* The answers: the three errors and the last request's ACK. */
+    CU_ASSERT_EQUAL(d.rx_messages, 4);
 
     CU_ASSERT_EQUAL(count_filters(f.nl, f.rep0, 10), 10);
     esw_nl_batch_uninit(&batch);
@@ -1083,6 +1206,7 @@ test_datagram_limit(void)
     d = stats_since(f.nl, &before);
     CU_ASSERT_EQUAL(d.tx_messages, 10);
     CU_ASSERT_EQUAL(d.tx_datagrams, 10);
+    CU_ASSERT_EQUAL(d.rx_messages, 10);
 
     /* Room for exactly two. */
     esw_nl_batch_clear(&batch);
@@ -1094,9 +1218,96 @@ test_datagram_limit(void)
     CU_ASSERT_EQUAL(esw_nl_batch_n_failed(&batch), 0);
     d = stats_since(f.nl, &before);
     CU_ASSERT_EQUAL(d.tx_datagrams, 5);
+    CU_ASSERT_EQUAL(d.rx_messages, 5);
+
+    /* The second of each pair asks for the ACK. */
+    for (size_t i = 0; i < 10; i++) {
+        CU_ASSERT_EQUAL(!!(esw_nl_batch_msg(&batch, i)->nlmsg_flags
+                           & NLM_F_ACK), i % 2 == 1);
+    }
 
     CU_ASSERT_EQUAL(count_filters(f.nl, f.rep0, 20), 20);
     esw_nl_batch_uninit(&batch);
+    emu_fixture_destroy(&f);
+}
+
+static void
+test_batch_mixed_kinds(void)
+{
+    struct esw_flower_rule *got = xmalloc(sizeof *got);
+    struct esw_nl_stats before, d;
+    struct esw_nl_batch batch;
+    struct emu_fixture f;
+    size_t len;
+
+    emu_fixture_init(&f, "");
+    esw_nl_batch_init(&batch);
+
+    /* 0-1: adds.  2: an add with NLM_F_ECHO.  3: an add.  4: a GET of
+     * filter 1.  5: the delete of filter 2.  6: an add.  7: an add of
+     * filter 1 again.  8: an add. */
+    add_filter_adds(&batch, f.rep0, f.rep1, 1, 2);
+    esw_nl_batch_add(&batch, encode_add(f.rep0, f.rep1, 3, 0x0a000003,
+                                        NLM_F_CREATE | NLM_F_EXCL
+                                        | NLM_F_ECHO));
+    add_filter_adds(&batch, f.rep0, f.rep1, 4, 4);
+    struct esw_flower_rule *rule = redirect_rule(f.rep0, f.rep1, 1, 0);
+    CU_ASSERT_EQUAL_FATAL(tc_flower_encode_get(request_buf.bytes,
+                                               sizeof request_buf.bytes,
+                                               rule, 0, &len), 0);
+    free(rule);
+    esw_nl_batch_add(&batch, &request_buf.nlh);
+    esw_nl_batch_add(&batch, encode_del(f.rep0, 2));
+    add_filter_adds(&batch, f.rep0, f.rep1, 5, 5);
+    add_filter_adds(&batch, f.rep0, f.rep1, 1, 1);
+    add_filter_adds(&batch, f.rep0, f.rep1, 6, 6);
+    CU_ASSERT_EQUAL_FATAL(esw_nl_batch_count(&batch), 9);
+
+    /* The echo, the GET and the last ask for an ACK; 7 fails. */
+    esw_nl_get_stats(f.nl, &before);
+    CU_ASSERT_EQUAL(esw_nl_batch_send(f.nl, &batch), 0);
+    check_acks(&batch, (1 << 2) | (1 << 4) | (1 << 8));
+    for (size_t i = 0; i < 9; i++) {
+        const struct esw_nl_result *result = esw_nl_batch_result(&batch, i);
+
+        if (i == 7) {
+            check_result(&batch, i, EEXIST, "Filter already exists");
+        } else {
+            check_result(&batch, i, 0, NULL);
+            CU_ASSERT_PTR_NULL(result->extack);
+        }
+        if (i != 2 && i != 4) {
+            CU_ASSERT_PTR_NULL(result->reply);
+        }
+    }
+
+    /* The echo and the GET got their filters. */
+    for (size_t i = 2; i <= 4; i += 2) {
+        const struct ofpbuf *reply = esw_nl_batch_result(&batch, i)->reply;
+
+        CU_ASSERT_PTR_NOT_NULL_FATAL(reply);
+        const struct nlmsghdr *nlh = reply->data;
+        CU_ASSERT_FATAL(mnl_nlmsg_ok(nlh, reply->size));
+        CU_ASSERT_EQUAL(NLMSG_ALIGN(nlh->nlmsg_len), reply->size);
+        CU_ASSERT_EQUAL_FATAL(tc_flower_decode(nlh, nlh->nlmsg_len, got,
+                                               NULL), 0);
+        CU_ASSERT_EQUAL(got->handle, i == 2 ? 3 : 1);
+        CU_ASSERT_EQUAL(ntohl(got->key.ipv4_dst),
+                        0x0a000000 + got->handle);
+    }
+
+    /* Answers: 2 replies, 3 ACKs, 1 error. */
+    d = stats_since(f.nl, &before);
+    CU_ASSERT_EQUAL(d.tx_messages, 9);
+    CU_ASSERT_EQUAL(d.tx_datagrams, 1);
+    CU_ASSERT_EQUAL(d.rx_messages, 6);
+    CU_ASSERT_EQUAL(d.errors, 1);
+    CU_ASSERT_EQUAL(d.stale_messages, 0);
+
+    /* Filters 1, 3, 4, 5 and 6. */
+    CU_ASSERT_EQUAL(count_filters(f.nl, f.rep0, 6), 5);
+    esw_nl_batch_uninit(&batch);
+    free(got);
     emu_fixture_destroy(&f);
 }
 
@@ -1276,6 +1487,137 @@ test_malformed_answers(void)
     esw_nl_get_stats(nl, &stats);
     CU_ASSERT_EQUAL(stats.malformed_datagrams, 1);
     CU_ASSERT_EQUAL(esw_nl_get_status(nl), 0);
+
+    esw_nl_close(nl);
+    fake_server_join(&s);
+    esw_nl_batch_uninit(&batch);
+    fake_server_destroy(&s);
+}
+
+/* Tests: a server that answers as the kernel does. */
+
+static void
+test_acks_implied_by_later_answer(void)
+{
+    struct esw_nl_batch batch;
+    struct esw_nl_stats stats;
+    struct fake_server s;
+    struct esw_nl *nl;
+
+    /* Two datagrams of 5 requests, all handled; 3 and 9 fail. */
+    fake_server_start_like_kernel(&s, 10, 10, (1 << 3) | (1 << 9), false);
+    CU_ASSERT_EQUAL_FATAL(esw_nl_open(s.target, NETLINK_ROUTE, &nl), 0);
+    esw_nl_batch_init(&batch);
+
+    /* 2: an add with NLM_F_ECHO.  7: one with NLM_F_REPLACE |
+     * NLM_F_EXCL, the bits of NLM_F_DUMP. */
+    add_filter_adds(&batch, 5, 6, 1, 2);
+    esw_nl_batch_add(&batch, encode_add(5, 6, 3, 0x0a000003,
+                                        NLM_F_CREATE | NLM_F_ECHO));
+    add_filter_adds(&batch, 5, 6, 4, 7);
+    esw_nl_batch_add(&batch, encode_add(5, 6, 8, 0x0a000008,
+                                        NLM_F_CREATE | NLM_F_REPLACE
+                                        | NLM_F_EXCL));
+    add_filter_adds(&batch, 5, 6, 9, 10);
+    CU_ASSERT_EQUAL_FATAL(esw_nl_batch_count(&batch), 10);
+    size_t len = esw_nl_batch_msg(&batch, 0)->nlmsg_len;
+    esw_nl_set_max_datagram(nl, 4 * NLMSG_ALIGN(len) + len);
+    CU_ASSERT_EQUAL(expected_datagrams(&batch, 4 * NLMSG_ALIGN(len) + len),
+                    2);
+
+    /* The last of each datagram, the echo and the "dump" ask for an ACK;
+     * the error of the last of a datagram implies the others' success as
+     * well as an ACK does. */
+    CU_ASSERT_EQUAL(esw_nl_batch_send(nl, &batch), 0);
+    check_acks(&batch, (1 << 2) | (1 << 4) | (1 << 7) | (1 << 9));
+    for (size_t i = 0; i < 10; i++) {
+        if (i == 3 || i == 9) {
+            check_result(&batch, i, EEXIST, "failed");
+        } else {
+            check_result(&batch, i, 0, NULL);
+            CU_ASSERT_PTR_NULL(esw_nl_batch_result(&batch, i)->extack);
+        }
+    }
+    CU_ASSERT_EQUAL(esw_nl_batch_n_failed(&batch), 2);
+    esw_nl_get_stats(nl, &stats);
+    CU_ASSERT_EQUAL(stats.tx_messages, 10);
+    CU_ASSERT_EQUAL(stats.tx_datagrams, 2);
+    CU_ASSERT_EQUAL(stats.rx_messages, 5);
+    CU_ASSERT_EQUAL(stats.errors, 2);
+    CU_ASSERT_EQUAL(stats.stale_messages, 0);
+
+    /* The server got the requests as the batch says they went. */
+    esw_nl_close(nl);
+    fake_server_join(&s);
+    for (size_t i = 0; i < 10; i++) {
+        CU_ASSERT_EQUAL(s.flags[i], esw_nl_batch_msg(&batch, i)->nlmsg_flags);
+    }
+    esw_nl_batch_uninit(&batch);
+    fake_server_destroy(&s);
+}
+
+static void
+test_hang_up_before_last_ack(void)
+{
+    struct esw_nl_batch batch;
+    struct esw_nl_stats stats;
+    struct fake_server s;
+    struct esw_nl *nl;
+
+    /* One datagram of 8 requests; the server handles 5, of which 2 fails,
+     * and hangs up. */
+    fake_server_start_like_kernel(&s, 8, 5, 1 << 2, true);
+    CU_ASSERT_EQUAL_FATAL(esw_nl_open(s.target, NETLINK_ROUTE, &nl), 0);
+    esw_nl_batch_init(&batch);
+    add_filter_adds(&batch, 5, 6, 1, 8);
+
+    /* Nothing says that 0, 1, 3 and 4 succeeded. */
+    CU_ASSERT_EQUAL(esw_nl_batch_send(nl, &batch), ECONNRESET);
+    check_acks(&batch, 1 << 7);
+    for (size_t i = 0; i < 8; i++) {
+        if (i == 2) {
+            check_result(&batch, i, EEXIST, "failed");
+        } else {
+            check_result(&batch, i, ECONNRESET, NULL);
+        }
+    }
+    CU_ASSERT_EQUAL(esw_nl_get_status(nl), ECONNRESET);
+    esw_nl_get_stats(nl, &stats);
+    CU_ASSERT_EQUAL(stats.rx_messages, 1);
+    CU_ASSERT_EQUAL(stats.errors, 1);
+    CU_ASSERT_EQUAL(stats.disconnects, 1);
+
+    fake_server_join(&s);
+    esw_nl_close(nl);
+    esw_nl_batch_uninit(&batch);
+    fake_server_destroy(&s);
+}
+
+static void
+test_timeout_before_last_ack(void)
+{
+    struct esw_nl_batch batch;
+    struct esw_nl_stats stats;
+    struct fake_server s;
+    struct esw_nl *nl;
+
+    /* One datagram of 4 requests; the server handles 2, of which 1 fails,
+     * and then nothing more. */
+    fake_server_start_like_kernel(&s, 4, 2, 1 << 1, false);
+    CU_ASSERT_EQUAL_FATAL(esw_nl_open(s.target, NETLINK_ROUTE, &nl), 0);
+    esw_nl_set_timeout(nl, 100);
+    esw_nl_batch_init(&batch);
+    add_filter_adds(&batch, 5, 6, 1, 4);
+
+    CU_ASSERT_EQUAL(esw_nl_batch_send(nl, &batch), ETIMEDOUT);
+    check_acks(&batch, 1 << 3);
+    for (size_t i = 0; i < 4; i++) {
+        check_result(&batch, i, i == 1 ? EEXIST : ETIMEDOUT, NULL);
+    }
+    CU_ASSERT_EQUAL(esw_nl_get_status(nl), 0);
+    esw_nl_get_stats(nl, &stats);
+    CU_ASSERT_EQUAL(stats.timeouts, 3);
+    CU_ASSERT_EQUAL(stats.errors, 1);
 
     esw_nl_close(nl);
     fake_server_join(&s);
@@ -1463,6 +1805,188 @@ test_kernel_batch(void)
     esw_nl_close(nl);
 }
 
+/* Encodes into 'request_buf' the generic netlink request for the family
+ * called 'name' (CTRL_CMD_GETFAMILY), which the kernel answers with the
+ * family. */
+static const struct nlmsghdr *
+encode_get_family(const char *name)
+{
+    struct nlmsghdr *nlh = mnl_nlmsg_put_header(request_buf.bytes);
+
+    nlh->nlmsg_type = GENL_ID_CTRL;
+    nlh->nlmsg_flags = NLM_F_REQUEST;
+
+    struct genlmsghdr *genl = mnl_nlmsg_put_extra_header(nlh, sizeof *genl);
+    genl->cmd = CTRL_CMD_GETFAMILY;
+    genl->version = 1;
+    mnl_attr_put_strz(nlh, CTRL_ATTR_FAMILY_NAME, name);
+    return nlh;
+}
+
+static void
+test_kernel_genl_keeps_acks(void)
+{
+    struct esw_nl_batch batch;
+    struct esw_nl *nl;
+
+    /* GENL_ID_CTRL, the nlmsg_type of these requests, is also the number
+     * of RTM_NEWLINK: in generic netlink, it names a family, not an
+     * operation, and every request asks for its ACK. */
+    CU_ASSERT_EQUAL_FATAL(GENL_ID_CTRL, RTM_NEWLINK);
+    CU_ASSERT_EQUAL_FATAL(esw_nl_open(NULL, NETLINK_GENERIC, &nl), 0);
+    esw_nl_batch_init(&batch);
+    for (int i = 0; i < 3; i++) {
+        esw_nl_batch_add(&batch, encode_get_family("nlctrl"));
+    }
+
+    CU_ASSERT_EQUAL(esw_nl_batch_send(nl, &batch), 0);
+    check_acks(&batch, 7);
+    for (size_t i = 0; i < 3; i++) {
+        const struct esw_nl_result *result = esw_nl_batch_result(&batch, i);
+
+        check_result(&batch, i, 0, NULL);
+        CU_ASSERT_PTR_NOT_NULL_FATAL(result->reply);
+        const struct nlmsghdr *nlh = result->reply->data;
+        CU_ASSERT_FATAL(mnl_nlmsg_ok(nlh, result->reply->size));
+        CU_ASSERT_EQUAL(nlh->nlmsg_type, GENL_ID_CTRL);
+    }
+
+    struct esw_nl_stats stats;
+    esw_nl_get_stats(nl, &stats);
+    CU_ASSERT_EQUAL(stats.rx_messages, 6);
+    esw_nl_batch_uninit(&batch);
+    esw_nl_close(nl);
+}
+
+/* A kernel handle in a network namespace of its own. */
+struct netns_handle {
+    struct esw_nl *nl;
+    int error;
+};
+
+/* Opens a kernel NETLINK_ROUTE handle in a new network namespace, which
+ * its socket keeps alive.  Runs in a thread of its own, the only one that
+ * enters the namespace. */
+static void *
+open_in_new_netns(void *h_)
+{
+    struct netns_handle *h = h_;
+
+    h->error = (unshare(CLONE_NEWNET) ? errno
+                : esw_nl_open(NULL, NETLINK_ROUTE, &h->nl));
+    return NULL;
+}
+
+/* Encodes into 'request_buf' "ip link set dev DEV up" for 'ifindex', as an
+ * RTM_SETLINK. */
+static const struct nlmsghdr *
+encode_link_up(int ifindex)
+{
+    struct nlmsghdr *nlh = mnl_nlmsg_put_header(request_buf.bytes);
+
+    nlh->nlmsg_type = RTM_SETLINK;
+    nlh->nlmsg_flags = NLM_F_REQUEST | NLM_F_ACK;
+
+    struct ifinfomsg *ifi = mnl_nlmsg_put_extra_header(nlh, sizeof *ifi);
+    ifi->ifi_family = AF_UNSPEC;
+    ifi->ifi_index = ifindex;
+    ifi->ifi_flags = IFF_UP;
+    ifi->ifi_change = IFF_UP;
+    return nlh;
+}
+
+/* Encodes into 'request_buf' "tc qdisc add|del dev DEV ingress". */
+static const struct nlmsghdr *
+encode_ingress(bool add, int ifindex)
+{
+    size_t len;
+
+    CU_ASSERT_EQUAL_FATAL(tc_qdisc_encode(request_buf.bytes,
+                                          sizeof request_buf.bytes, add,
+                                          ifindex, TC_QDISC_INGRESS, 0,
+                                          &len), 0);
+    return &request_buf.nlh;
+}
+
+static void
+test_kernel_implied_acks(void)
+{
+    struct netns_handle h = { NULL, 0 };
+    struct esw_nl_batch batch;
+    int ifindex;
+
+    pthread_t thread = ovs_thread_create("esw-nl-netns", open_in_new_netns,
+                                         &h);
+    xpthread_join(thread, NULL);
+    if (h.error == EPERM) {
+        printf("\n    SKIPPED (creating a network namespace needs root): ");
+        return;
+    }
+    CU_ASSERT_EQUAL_FATAL(h.error, 0);
+
+    /* A new namespace has only "lo", down, with ifindex 1. */
+    struct esw_nl *nl = h.nl;
+    const int lo = 1;
+    int error = esw_nl_transact(nl, encode_ingress(true, lo), NULL, NULL);
+    if (error) {
+        printf("\n    SKIPPED (no ingress qdisc in this kernel: %s): ",
+               ovs_strerror(error));
+        esw_nl_close(nl);
+        return;
+    }
+    CU_ASSERT_EQUAL_FATAL(esw_nl_transact(nl, encode_ingress(false, lo),
+                                          NULL, NULL), 0);
+
+    /* 0: "ip link set lo up".  1: add an ingress qdisc.  2: add it again,
+     * which fails.  3: delete it.  4: add a qdisc that does not exist,
+     * which fails.  5: "ip link show lo". */
+    struct esw_link_request req = { .ifindex = lo };
+    esw_nl_batch_init(&batch);
+    esw_nl_batch_add(&batch, encode_link_up(lo));
+    esw_nl_batch_add(&batch, encode_ingress(true, lo));
+    esw_nl_batch_add(&batch, encode_ingress(true, lo));
+    esw_nl_batch_add(&batch, encode_ingress(false, lo));
+    esw_nl_batch_add(&batch, encode_unknown_qdisc(lo));
+    CU_ASSERT_EQUAL_FATAL(esw_rtnl_link_encode_request(
+                              request_buf.bytes, sizeof request_buf.bytes, 0,
+                              &req), 0);
+    esw_nl_batch_add(&batch, &request_buf.nlh);
+
+    struct esw_nl_stats before, d;
+    esw_nl_get_stats(nl, &before);
+    CU_ASSERT_EQUAL(esw_nl_batch_send(nl, &batch), 0);
+    check_acks(&batch, 1 << 5);
+    check_result(&batch, 0, 0, NULL);
+    check_result(&batch, 1, 0, NULL);
+    check_result(&batch, 2, EEXIST, NULL);
+    check_result(&batch, 3, 0, NULL);
+    CU_ASSERT_NOT_EQUAL(esw_nl_batch_result(&batch, 4)->error, 0);
+    check_result(&batch, 5, 0, NULL);
+
+    /* The kernel sent the two errors, the link and its ACK: nothing for
+     * the requests that succeeded without asking for an ACK. */
+    d = stats_since(nl, &before);
+    CU_ASSERT_EQUAL(d.tx_datagrams, 1);
+    CU_ASSERT_EQUAL(d.rx_messages, 4);
+    CU_ASSERT_EQUAL(d.errors, 2);
+    CU_ASSERT_EQUAL(d.stale_messages, 0);
+
+    /* They were applied: "lo" is up, and the qdisc is gone. */
+    const struct ofpbuf *reply = esw_nl_batch_result(&batch, 5)->reply;
+    CU_ASSERT_PTR_NOT_NULL_FATAL(reply);
+    CU_ASSERT_FATAL(mnl_nlmsg_ok(reply->data, reply->size));
+    const char *name = link_name(reply->data, &ifindex);
+    CU_ASSERT_PTR_NOT_NULL_FATAL(name);
+    CU_ASSERT_STRING_EQUAL(name, "lo");
+    const struct ifinfomsg *ifi = mnl_nlmsg_get_payload(reply->data);
+    CU_ASSERT(ifi->ifi_flags & IFF_UP);
+    CU_ASSERT_EQUAL(esw_nl_transact(nl, encode_ingress(true, lo), NULL,
+                                    NULL), 0);
+
+    esw_nl_batch_uninit(&batch);
+    esw_nl_close(nl);
+}
+
 CU_pSuite
 test_esw_nl_transport_suite(void)
 {
@@ -1473,10 +1997,13 @@ test_esw_nl_transport_suite(void)
 #define T(FUNC) { #FUNC, test_##FUNC }
         T(open_targets), T(batch_of_100_adds), T(batch_errors_in_middle),
         T(batch_nic_full), T(dump_of_1000), T(transact_echo_and_get),
-        T(unsendable_requests), T(datagram_limit),
+        T(unsendable_requests), T(datagram_limit), T(batch_mixed_kinds),
         T(server_closes_mid_batch), T(server_resets_mid_batch),
         T(timeout_then_late_answers), T(malformed_answers),
-        T(kernel_dump_links), T(kernel_batch),
+        T(acks_implied_by_later_answer), T(hang_up_before_last_ack),
+        T(timeout_before_last_ack),
+        T(kernel_dump_links), T(kernel_batch), T(kernel_genl_keeps_acks),
+        T(kernel_implied_acks),
 #undef T
     };
     CU_pSuite suite = CU_add_suite("esw_nl_transport", NULL, NULL);
