@@ -13,6 +13,8 @@ plugins_libeswitch_plugins_a_SOURCES = \
 	plugins/esw-vport.h \
 	plugins/netdev-offload-eswitch.c \
 	plugins/netdev-offload-eswitch.h \
+	plugins/netdev-eswitch-vm.c \
+	plugins/netdev-eswitch-vm.h \
 	plugins/netdev-eswitch-local.c \
 	plugins/netdev-eswitch-local.h \
 	ofproto/esw-offload-trace.c \

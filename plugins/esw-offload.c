@@ -97,8 +97,10 @@ struct esw_port {
                                  * come to the engine. */
     bool internal;              /* A datapath or bridge internal port. */
     bool suspect;               /* Its vport may be gone: resolve again. */
-    char *vport_name;           /* other_config:eswitch-vport, or NULL: the
-                                 * netdev itself. */
+    char *vport_name;           /* other_config:eswitch-vport, or NULL. */
+    bool vm_port;               /* An eswitch-vm port (see
+                                 * esw_offload_port_set_vf()). */
+    char *vf_name;              /* Its VF's representor, or NULL. */
 
     /* The binding, as last resolved. */
     bool claimed;               /* Has a vport: its flows may be offloaded. */
@@ -317,10 +319,21 @@ port_find_or_create(const char *name) OVS_REQUIRES(mutex)
  * binding (other_config:eswitch-vport or its own netdev), the backend and
  * tc-policy.  Returns true if the port gained or lost its vport or its
  * vport changed, so that its flows must be placed again. */
+/* The device that is 'port''s vport, if any: other_config:eswitch-vport,
+ * else the VF of a VM port, else the port's own netdev. */
+static const char *
+port_vport_dev(const struct esw_port *port)
+{
+    return (port->vport_name ? port->vport_name
+            : port->vf_name ? port->vf_name
+            : port->name);
+}
+
 static bool
 port_resolve(struct esw_port *port) OVS_REQUIRES(mutex)
 {
-    const char *dev = port->vport_name ? port->vport_name : port->name;
+    const char *dev = port_vport_dev(port);
+    bool explicit = port->vport_name || port->vf_name;
     struct esw_vport vport = { .ifindex = 0 };
     char *reason = NULL;
     int error = 0;
@@ -328,7 +341,9 @@ port_resolve(struct esw_port *port) OVS_REQUIRES(mutex)
     if (!port->tracked) {
         reason = xstrdup("not handled by the eswitch flow API "
                          "(other_config:hw-offload is off)");
-    } else if (skip_hw && !port->vport_name) {
+    } else if (port->vm_port && !explicit) {
+        reason = xstrdup("no VF: the VM port is on its synthetic path");
+    } else if (skip_hw && !explicit) {
         /* OVS reads a port's packets before TC ingress classifies them, so
          * software rules on the port's own netdev would switch packets
          * that OVS switches as well. */
@@ -342,7 +357,9 @@ port_resolve(struct esw_port *port) OVS_REQUIRES(mutex)
                                ovs_strerror(error));
         } else {
             error = esw_vport_lookup(nl, dev, skip_hw,
-                                     port->vport_name ? "eswitch-vport " : "",
+                                     (port->vport_name ? "eswitch-vport "
+                                      : port->vf_name ? "options:vf "
+                                      : ""),
                                      &vport, &reason);
         }
         if (error && error != ENODEV && error != EOPNOTSUPP
@@ -485,6 +502,24 @@ esw_offload_port_set_vport(const char *name, odp_port_t odp_port,
     }
     ovs_mutex_unlock(&mutex);
     return error;
+}
+
+void
+esw_offload_port_set_vf(const char *name, bool vm_port, const char *vf)
+{
+    ovs_mutex_lock(&mutex);
+    struct esw_port *port = port_find_or_create(name);
+    bool changed = port->vm_port != vm_port;
+    port->vm_port = vm_port;
+    if (!nullable_string_is_equal(port->vf_name, vf)) {
+        free(port->vf_name);
+        port->vf_name = nullable_xstrdup(vf);
+        changed = true;
+    }
+    if (changed && port->tracked && port_resolve(port)) {
+        port_replace_flows(port);
+    }
+    ovs_mutex_unlock(&mutex);
 }
 
 bool
@@ -1267,7 +1302,7 @@ port_name_by_ifindex(int ifindex, void *aux OVS_UNUSED)
 
     HMAP_FOR_EACH (port, node, &all_ports) {
         if (port->claimed && port->vport.ifindex == ifindex) {
-            return port->vport_name ? port->vport_name : port->name;
+            return port_vport_dev(port);
         }
     }
     return NULL;

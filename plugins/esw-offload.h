@@ -109,6 +109,14 @@ int esw_offload_flow_count(struct netdev *, uint64_t *n_flows);
 int esw_offload_port_set_vport(const char *name, odp_port_t odp_port,
                                const char *vport, char **errorp);
 
+/* Tells the engine that the port whose netdev is named 'name' is a VM port
+ * (netdev-eswitch-vm.h) if 'vm_port', whose VF's representor, its vport
+ * unless other_config:eswitch-vport says otherwise, is the netdev named
+ * 'vf', or that it has no VF if 'vf' is NULL (its synthetic path only).
+ * Places again the flows that use the port if that changes its vport.  May
+ * be called before the port is added to a datapath. */
+void esw_offload_port_set_vf(const char *name, bool vm_port, const char *vf);
+
 /* Asks what the engine knows of the netdev named 'name'.  If the engine
  * claimed it (a vport of an eswitch), stores its ifindex in '*ifindex' and a
  * malloc'd copy of its eswitch's phys_switch_id (hex) in '*eswitch', stores

@@ -24,11 +24,13 @@
 #include <config.h>
 
 #include "dpif-eswitch.h"
+#include "netdev-eswitch-vm.h"
 #include "netdev-offload-eswitch.h"
 #include "openvswitch/compiler.h"
 
 OVS_CONSTRUCTOR(eswitch_plugin_register)
 {
     dpif_eswitch_register();
+    netdev_eswitch_vm_register();
     netdev_offload_eswitch_register();
 }

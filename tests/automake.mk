@@ -54,6 +54,7 @@ TESTSUITE_AT = \
 	tests/dpif-eswitch.at \
 	tests/sriov-nic-emu.at \
 	tests/system-emu.at \
+	tests/vm-port.at \
 	tests/offload.at \
 	tests/offload-trace.at
 TESTSUITE = $(builddir)/tests/testsuite
