@@ -121,18 +121,23 @@ vm_dealloc(struct netdev *netdev)
     free(vm_cast(netdev));
 }
 
-static int
-vm_get_config(const struct netdev *netdev, struct smap *args)
+/* Adds to 'smap' the backings that options name, by option name. */
+static void
+put_requested_backings(struct netdev_eswitch_vm *vm, struct smap *smap)
 {
-    struct netdev_eswitch_vm *vm = vm_cast(netdev);
-
     ovs_mutex_lock(&vm->mutex);
     for (int i = 0; i < N_BACKINGS; i++) {
         if (vm->requested[i]) {
-            smap_add(args, backing_names[i], vm->requested[i]);
+            smap_add(smap, backing_names[i], vm->requested[i]);
         }
     }
     ovs_mutex_unlock(&vm->mutex);
+}
+
+static int
+vm_get_config(const struct netdev *netdev, struct smap *args)
+{
+    put_requested_backings(vm_cast(netdev), args);
     return 0;
 }
 
@@ -339,13 +344,7 @@ vm_get_status(const struct netdev *netdev, struct smap *smap)
 {
     struct netdev_eswitch_vm *vm = vm_cast(netdev);
 
-    ovs_mutex_lock(&vm->mutex);
-    for (int i = 0; i < N_BACKINGS; i++) {
-        if (vm->requested[i]) {
-            smap_add(smap, backing_names[i], vm->requested[i]);
-        }
-    }
-    ovs_mutex_unlock(&vm->mutex);
+    put_requested_backings(vm, smap);
     smap_add(smap, "path", (vm->applied[BACKING_VF] ? "vf"
                             : vm->applied[BACKING_SYNTHETIC] ? "synthetic"
                             : "none"));
