@@ -39,7 +39,7 @@ check "the sandbox starts and all its traffic gets through" \
 check "every traffic check passed" \
     test "$(grep -c ' ok$' "$report")" -ge 5
 check "flows between VFs are in hardware" \
-    grep -q 'in_port esw-rep0: hardware, packets:[1-9]' "$report"
+    grep -q 'in_port vm1: hardware, packets:[1-9]' "$report"
 check "flows to the software-only port stay in software, with the reason" \
     grep -q 'software (output to port [0-9]* (esw-vm3): not on eswitch' \
         "$report"
@@ -48,6 +48,23 @@ check "the NIC switched most of vm1's packets itself" \
         "$report"
 check "OpenFlow counters include the hardware packets" \
     grep -Eq 'n_packets=[0-9]{5,}.*dl_dst=02:00:00:00:00:02' "$report"
+
+# Failover: vm1 moves to its synthetic NIC and back; the traffic gets
+# through each time, and the port keeps its OpenFlow port.
+out=$("$sandbox" --builddir="$builddir" failover vm1 synthetic 2>&1)
+check "vm1 fails over to its synthetic path, keeping OpenFlow port 1" \
+    grep -q 'on its synthetic path now (status:path=synthetic), OpenFlow port 1' \
+        <<< "$out"
+traffic() {
+    "$sandbox" --builddir="$builddir" traffic > /dev/null 2>&1
+}
+check "all traffic gets through with vm1 on its synthetic path" traffic
+check "vm1's flows are in software, with the reason" \
+    grep -q 'vm1: software only: no VF' <<< "$out"
+out=$("$sandbox" --builddir="$builddir" failover vm1 vf 2>&1)
+check "vm1 comes back to its VF, keeping OpenFlow port 1" \
+    grep -q 'on its vf path now (status:path=vf), OpenFlow port 1' <<< "$out"
+check "all traffic gets through with vm1 back on its VF" traffic
 
 "$sandbox" --builddir="$builddir" --quiet stop > /dev/null 2>&1
 check "stop leaves no namespace behind" \
