@@ -12,14 +12,22 @@
 EXTRA_DIST += \
 	tests/kernel/README.rst \
 	tests/kernel/esw-testbed \
-	tests/kernel/smoke.sh
+	tests/kernel/smoke.sh \
+	tests/kernel/lib-kernel-net.sh \
+	tests/kernel/differential.sh \
+	tests/kernel/tc-offload-bench.sh
+
+## esw-pkt: sends and captures exact frames in the kernel tests (libc only).
+noinst_PROGRAMS += tests/kernel/esw-pkt
+tests_kernel_esw_pkt_SOURCES = tests/kernel/esw-pkt.c
 
 ESW_TESTBED = $(top_srcdir)/tests/kernel/esw-testbed
 # Flags for "esw-testbed run", e.g. ESW_TESTBED_RUNFLAGS='--timeout 600 -v'.
 ESW_TESTBED_RUNFLAGS =
 # The kernel tests, each run in its own VM by "esw-testbed run".
 KERNEL_TESTS = \
-	$(top_srcdir)/tests/kernel/smoke.sh
+	$(top_srcdir)/tests/kernel/smoke.sh \
+	$(top_srcdir)/tests/kernel/differential.sh
 
 # The cache is ./testbed-cache in the top build directory (make runs there),
 # or $ESW_TESTBED_CACHE.
@@ -54,3 +62,12 @@ check-kernel: all
 	test $$fail -eq 0
 CLEANFILES += tests/kernel-check.log
 PHONY += check-kernel
+
+# "make bench-kernel": our offload engine against Open vSwitch's own TC
+# offload in the VM's kernel (tests/kernel/tc-offload-bench.sh), with
+# BENCH_KERNEL_N megaflows.  Prints figures; not a test.
+BENCH_KERNEL_N = 1000
+bench-kernel: all
+	'$(ESW_TESTBED)' run --timeout 900 $(ESW_TESTBED_RUNFLAGS) \
+	  '$(top_srcdir)/tests/kernel/tc-offload-bench.sh' $(BENCH_KERNEL_N)
+PHONY += bench-kernel
