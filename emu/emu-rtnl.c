@@ -306,6 +306,34 @@ put_filter(struct emu_nl_txn *txn, const struct emu_vport *vport,
     return emu_nl_txn_put(txn, (struct nlmsghdr *) scratch);
 }
 
+/* Appends to 'txn' what the kernel sends at the start of each priority of a
+ * filter dump: a filter message with handle 0, its kind and chain, and no
+ * options, for the priority (and protocol) of 'rule' of 'vport'.  Returns
+ * false if it does not fit. */
+static bool
+put_filter_header(struct emu_nl_txn *txn, const struct emu_vport *vport,
+                  const struct emu_flow_rule *rule, uint32_t parent,
+                  struct esw_flower_rule *flower)
+{
+    emu_flow_rule_to_flower(rule, time_msec(), flower);
+
+    struct nlmsghdr *nlh = mnl_nlmsg_put_header(scratch);
+    nlh->nlmsg_type = RTM_NEWTFILTER;
+    nlh->nlmsg_flags = NLM_F_MULTI;
+    nlh->nlmsg_seq = emu_nl_txn_seq(txn);
+    nlh->nlmsg_pid = emu_nl_txn_portid(txn);
+
+    struct tcmsg *tcm = mnl_nlmsg_put_extra_header(nlh, sizeof *tcm);
+    tcm->tcm_family = AF_UNSPEC;
+    tcm->tcm_ifindex = vport->rep_ifindex;
+    tcm->tcm_parent = parent;
+    tcm->tcm_handle = 0;
+    tcm->tcm_info = TC_H_MAKE((uint32_t) flower->prio << 16,
+                              (OVS_FORCE uint16_t) flower->protocol);
+    mnl_attr_put_strz(nlh, TCA_KIND, "flower");
+    mnl_attr_put_u32(nlh, TCA_CHAIN, flower->chain);
+    return emu_nl_txn_put(txn, nlh);
+}
 
 static int
 handle_newfilter(struct emu_nl_txn *txn, const struct nlmsghdr *request)
@@ -434,9 +462,10 @@ handle_delfilter(struct emu_nl_txn *txn, const struct nlmsghdr *request)
     return error ? fail(txn, error, msg) : 0;
 }
 
-/* Dump cursor: the struct emu_flow_dump of the table, in pos[]. */
-BUILD_ASSERT_DECL(sizeof(struct emu_flow_dump)
-                  <= sizeof(struct emu_nl_dump_cursor));
+/* Dump cursor: the struct emu_flow_dump of the table, in pos[0] to pos[5];
+ * in pos[6], 1 + the chain and priority whose header went last; pos[7] is
+ * nonzero once the dump started. */
+BUILD_ASSERT_DECL(sizeof(struct emu_flow_dump) <= 6 * sizeof(uint64_t));
 
 static int
 handle_getfilter(struct emu_nl_txn *txn, const struct nlmsghdr *request,
@@ -499,6 +528,18 @@ handle_getfilter(struct emu_nl_txn *txn, const struct nlmsghdr *request,
                 vport->nic->table, &dump);
             if (!r) {
                 break;
+            }
+
+            /* Like the kernel, a header message starts each priority. */
+            const struct emu_flow_id *id = emu_flow_rule_id(r);
+            uint64_t group = ((uint64_t) id->chain << 16 | id->prio) + 1;
+            if (cursor->pos[6] != group) {
+                if (!put_filter_header(txn, vport, r, parent, rule)) {
+                    dump = saved;
+                    *more = true;
+                    break;
+                }
+                cursor->pos[6] = group;
             }
             if (!put_filter(txn, vport, r, parent, NLM_F_MULTI, terse,
                             rule)) {

@@ -2183,13 +2183,20 @@ tc_flower_decode_stats(const void *msg, size_t len, uint16_t *prio,
     *prio = TC_H_MAJ(tcm->tcm_info) >> 16;
     *handle = tcm->tcm_handle;
     memset(stats, 0, sizeof *stats);
+    if (!*handle) {
+        /* What a kernel dump sends at the start of each priority. */
+        return fail(errp, EINVAL, "not a filter: handle 0 (a dump's "
+                    "priority header)");
+    }
 
+    bool has_options = false;
     mnl_attr_for_each (attr, nlh, sizeof *tcm) {
         const struct nlattr *opt;
 
         if (mnl_attr_get_type(attr) != TCA_OPTIONS) {
             continue;
         }
+        has_options = true;
         mnl_attr_for_each_nested (opt, attr) {
             const struct nlattr *act;
 
@@ -2219,6 +2226,10 @@ tc_flower_decode_stats(const void *msg, size_t len, uint16_t *prio,
                 }
             }
         }
+    }
+    if (!has_options) {
+        return fail(errp, EINVAL, "not a filter: no options (a dump's "
+                    "priority header)");
     }
     return 0;
 }

@@ -146,7 +146,9 @@ int tc_flower_decode(const void *msg, size_t len,
  * refresh needs: the filter's prio and handle, and the counters of its
  * first action (through which every packet that matched the filter
  * passed), without decoding its key and actions.  Counters absent from the
- * message are zero.  Returns 0, or EINVAL for a malformed message. */
+ * message are zero.  Returns 0, or EINVAL for a malformed message or one
+ * that is no filter (handle 0 or no TCA_OPTIONS: the message a kernel dump
+ * starts each priority with). */
 int tc_flower_decode_stats(const void *msg, size_t len, uint16_t *prio,
                            uint32_t *handle,
                            struct esw_flower_action_stats *stats,

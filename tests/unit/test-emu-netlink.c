@@ -52,6 +52,7 @@
 #include "esw-unittest.h"
 #include "genl-ctrl-codec.h"
 #include "nl-extack.h"
+#include "openvswitch/dynamic-string.h"
 #include "openvswitch/ofpbuf.h"
 #include "packets.h"
 #include "rtnl-link-codec.h"
@@ -1094,43 +1095,244 @@ test_genl_refusals(void)
 
 /* TC. */
 
+/* Checking that a filter dump is grouped as a kernel dump is.
+ *
+ * The kernel (tcf_chain_dump()) dumps filters one (chain, priority) at a
+ * time and starts each with a header message: what tcf_fill_node() makes
+ * without a filter, an RTM_NEWTFILTER with NLM_F_MULTI, tcm_handle 0,
+ * tcm_info TC_H_MAKE(prio << 16, protocol), the dump's ifindex and parent,
+ * TCA_KIND and TCA_CHAIN, and no TCA_OPTIONS.  A dump that spans several
+ * datagrams does not repeat the header of a priority it already started:
+ * the next datagram may start with that priority's filters. */
+struct dump_groups {
+    int ifindex;                /* Dump's ifindex and parent, which every */
+    uint32_t parent;            /* message repeats. */
+    uint32_t seq;               /* Dump request's sequence number. */
+
+    /* (chain, priority) of every header so far, in order: the last is the
+     * group that the next filter belongs to. */
+    struct dump_group {
+        uint32_t chain;
+        uint16_t prio;
+        ovs_be16 protocol;
+        size_t n_filters;
+    } *groups;
+    size_t n_groups, allocated_groups;
+
+    size_t n_filters;           /* Filters, over all groups. */
+};
+
+static void
+dump_groups_init(struct dump_groups *g, int ifindex, uint32_t parent,
+                 uint32_t seq)
+{
+    memset(g, 0, sizeof *g);
+    g->ifindex = ifindex;
+    g->parent = parent;
+    g->seq = seq;
+}
+
+/* Returns true if 'nlh' is a priority's header rather than a filter: it
+ * has handle 0 or no TCA_OPTIONS.  check_filter_header() then checks that
+ * it is all of what a header is. */
+static bool
+is_filter_header(const struct nlmsghdr *nlh)
+{
+    const struct tcmsg *tcm = mnl_nlmsg_get_payload(nlh);
+    const struct nlattr *attr;
+
+    CU_ASSERT_FATAL(nlh->nlmsg_len >= NLMSG_HDRLEN + sizeof *tcm);
+    if (!tcm->tcm_handle) {
+        return true;
+    }
+    mnl_attr_for_each (attr, nlh, sizeof *tcm) {
+        if (mnl_attr_get_type(attr) == TCA_OPTIONS) {
+            return false;
+        }
+    }
+    return true;
+}
+
+/* Returns the TCA_CHAIN of the filter message 'nlh', UINT32_MAX if it has
+ * none. */
+static uint32_t
+msg_chain(const struct nlmsghdr *nlh)
+{
+    const struct nlattr *attr;
+
+    mnl_attr_for_each (attr, nlh, sizeof(struct tcmsg)) {
+        if (mnl_attr_get_type(attr) == TCA_CHAIN
+            && !mnl_attr_validate(attr, MNL_TYPE_U32)) {
+            return mnl_attr_get_u32(attr);
+        }
+    }
+    return UINT32_MAX;
+}
+
+/* Checks that the header 'nlh' is exactly what the kernel sends for a
+ * flower priority of 'g''s dump and starts a group that the dump did not
+ * start before, and makes it the group of the filters that follow. */
+static void
+check_filter_header(struct dump_groups *g, const struct nlmsghdr *nlh)
+{
+    const struct tcmsg *tcm = mnl_nlmsg_get_payload(nlh);
+    const struct nlattr *attr;
+    const char *kind = NULL;
+    bool has_chain = false;
+    uint32_t chain = 0;
+
+    CU_ASSERT_EQUAL(nlh->nlmsg_flags, NLM_F_MULTI);
+    CU_ASSERT_EQUAL(nlh->nlmsg_seq, g->seq);
+    CU_ASSERT_EQUAL(tcm->tcm_family, AF_UNSPEC);
+    CU_ASSERT_EQUAL(tcm->tcm_ifindex, g->ifindex);
+    CU_ASSERT_EQUAL(tcm->tcm_parent, g->parent);
+    CU_ASSERT_EQUAL(tcm->tcm_handle, 0);
+    mnl_attr_for_each (attr, nlh, sizeof *tcm) {
+        switch (mnl_attr_get_type(attr)) {
+        case TCA_KIND:
+            CU_ASSERT_PTR_NULL(kind);
+            CU_ASSERT_EQUAL_FATAL(
+                mnl_attr_validate(attr, MNL_TYPE_NUL_STRING), 0);
+            kind = mnl_attr_get_str(attr);
+            break;
+        case TCA_CHAIN:
+            CU_ASSERT_FALSE(has_chain);
+            CU_ASSERT_EQUAL_FATAL(mnl_attr_validate(attr, MNL_TYPE_U32), 0);
+            chain = mnl_attr_get_u32(attr);
+            has_chain = true;
+            break;
+        default:
+            /* Above all no TCA_OPTIONS: a header carries no filter. */
+            fprintf(stderr, "filter dump header with attribute %"PRIu16"\n",
+                    mnl_attr_get_type(attr));
+            CU_FAIL("filter dump header has more than TCA_KIND and "
+                    "TCA_CHAIN");
+            break;
+        }
+    }
+    CU_ASSERT_PTR_NOT_NULL(kind);
+    CU_ASSERT(kind && !strcmp(kind, "flower"));
+    CU_ASSERT(has_chain);
+
+    uint16_t prio = TC_H_MAJ(tcm->tcm_info) >> 16;
+    ovs_be16 protocol = (OVS_FORCE ovs_be16) TC_H_MIN(tcm->tcm_info);
+    CU_ASSERT_NOT_EQUAL(prio, 0);
+    for (size_t i = 0; i < g->n_groups; i++) {
+        if (g->groups[i].chain == chain && g->groups[i].prio == prio) {
+            fprintf(stderr, "header of chain %"PRIu32" prio %"PRIu16" "
+                    "again, after %"PRIuSIZE" of its filters\n", chain,
+                    prio, g->groups[i].n_filters);
+            CU_FAIL("a filter dump repeats a priority's header");
+        }
+    }
+    if (g->n_groups) {
+        /* The group that this header ends had filters: a priority with
+         * none is not there, and has no header. */
+        CU_ASSERT_NOT_EQUAL(g->groups[g->n_groups - 1].n_filters, 0);
+    }
+    if (g->n_groups >= g->allocated_groups) {
+        g->groups = x2nrealloc(g->groups, &g->allocated_groups,
+                               sizeof *g->groups);
+    }
+    g->groups[g->n_groups++] = (struct dump_group) {
+        .chain = chain,
+        .prio = prio,
+        .protocol = protocol,
+    };
+}
+
+/* Checks the message 'nlh' of 'g''s dump, other than the final
+ * NLMSG_DONE: a header (checked with check_filter_header()) or a filter of
+ * the group the last header started, which it decodes into 'rule'.
+ * Returns true for a filter, false for a header. */
+static bool
+dump_groups_next(struct dump_groups *g, const struct nlmsghdr *nlh,
+                 struct esw_flower_rule *rule)
+{
+    char *err = NULL;
+
+    CU_ASSERT_EQUAL_FATAL(nlh->nlmsg_type, RTM_NEWTFILTER);
+    if (is_filter_header(nlh)) {
+        check_filter_header(g, nlh);
+        return false;
+    }
+
+    CU_ASSERT(nlh->nlmsg_flags & NLM_F_MULTI);
+    CU_ASSERT_EQUAL(nlh->nlmsg_seq, g->seq);
+    CU_ASSERT_EQUAL(tc_flower_decode(nlh, nlh->nlmsg_len, rule, &err), 0);
+    if (err) {
+        fprintf(stderr, "%s\n", err);
+        free(err);
+    }
+    if (!g->n_groups) {
+        CU_FAIL("a filter dump has a filter before any header");
+    } else {
+        struct dump_group *group = &g->groups[g->n_groups - 1];
+
+        if (rule->chain != group->chain || rule->prio != group->prio
+            || rule->protocol != group->protocol) {
+            fprintf(stderr, "filter of chain %"PRIu32" prio %"PRIu16" "
+                    "protocol %#"PRIx16" after the header of chain "
+                    "%"PRIu32" prio %"PRIu16" protocol %#"PRIx16"\n",
+                    rule->chain, rule->prio, ntohs(rule->protocol),
+                    group->chain, group->prio, ntohs(group->protocol));
+            CU_FAIL("a filter dump has a filter without its header");
+        }
+        group->n_filters++;
+    }
+    g->n_filters++;
+    return true;
+}
+
+/* Checks the end of 'g''s dump (the last group had filters too), and frees
+ * what 'g' holds.  Returns the number of headers the dump had. */
+static size_t
+dump_groups_finish(struct dump_groups *g)
+{
+    size_t n_headers = g->n_groups;
+
+    if (n_headers) {
+        CU_ASSERT_NOT_EQUAL(g->groups[n_headers - 1].n_filters, 0);
+    }
+    free(g->groups);
+    memset(g, 0, sizeof *g);
+    return n_headers;
+}
+
 /* Dumps the filters of 'ifindex''s ingress into 'r', checking that it
- * ends well, and returns the number of filters decoded into the 'max'
- * elements of 'rules' (which may be NULL if 'max' is 0: then the filters
- * are only counted). */
+ * ends well and is grouped as a kernel dump is (see struct dump_groups),
+ * and returns the number of filters decoded into the 'max' elements of
+ * 'rules' (which may be NULL if 'max' is 0: then the filters are only
+ * counted).  Stores in '*n_headers' the number of priority headers, one
+ * per (chain, priority) that has filters. */
 static size_t
 dump_filters(struct fixture *f, int ifindex, bool terse,
-             struct esw_flower_rule *rules, size_t max, struct replies *r)
+             struct esw_flower_rule *rules, size_t max, struct replies *r,
+             size_t *n_headers)
 {
     struct esw_flower_rule *rule = xmalloc(sizeof *rule);
+    const uint32_t parent = TC_H_MAKE(TC_H_CLSACT, TC_H_MIN_INGRESS);
+    uint32_t seq = f->rtnl.seq++;
+    struct dump_groups g;
     size_t len;
     size_t n = 0;
 
     CU_ASSERT_EQUAL_FATAL(tc_flower_encode_dump_request(
                               request_buf.bytes, sizeof request_buf.bytes,
-                              ifindex,
-                              TC_H_MAKE(TC_H_CLSACT, TC_H_MIN_INGRESS),
-                              terse, f->rtnl.seq++, &len), 0);
+                              ifindex, parent, terse, seq, &len), 0);
     transact(&f->rtnl, r);
     CU_ASSERT_FATAL(r->n >= 1);
+    dump_groups_init(&g, ifindex, parent, seq);
     for (size_t i = 0; i + 1 < r->n; i++) {
-        const struct nlmsghdr *nlh = r->msgs[i];
-        char *err = NULL;
-
-        CU_ASSERT_EQUAL(nlh->nlmsg_type, RTM_NEWTFILTER);
-        CU_ASSERT(nlh->nlmsg_flags & NLM_F_MULTI);
-        CU_ASSERT_EQUAL(tc_flower_decode(nlh, nlh->nlmsg_len, rule, &err),
-                        0);
-        if (err) {
-            fprintf(stderr, "%s\n", err);
-            free(err);
+        if (dump_groups_next(&g, r->msgs[i], rule)) {
+            if (n < max) {
+                rules[n] = *rule;
+            }
+            n++;
         }
-        if (n < max) {
-            rules[n] = *rule;
-        }
-        n++;
     }
     check_done(r->msgs[r->n - 1]);
+    *n_headers = dump_groups_finish(&g);
     free(rule);
     return n;
 }
@@ -1186,8 +1388,13 @@ test_tc_filter(void)
     add_filter(&f, rule3, 0, NULL);
     CU_ASSERT_EQUAL(emu_flow_table_count(f.nic->table), 3);
 
-    /* Full dump, in handle order: 1, 2 (chosen), 7. */
-    CU_ASSERT_EQUAL_FATAL(dump_filters(&f, rep0, false, got, 3, &r), 3);
+    /* Full dump, in handle order: 1, 2 (chosen), 7, after the header of
+     * their priority: 5 messages with NLMSG_DONE. */
+    size_t n_headers;
+    CU_ASSERT_EQUAL_FATAL(dump_filters(&f, rep0, false, got, 3, &r,
+                                       &n_headers), 3);
+    CU_ASSERT_EQUAL(n_headers, 1);
+    CU_ASSERT_EQUAL(r.n, 5);
     CU_ASSERT_EQUAL(r.n_datagrams, 1);
     replies_uninit(&r);
     CU_ASSERT_EQUAL(got[0].handle, 1);
@@ -1198,8 +1405,12 @@ test_tc_filter(void)
     CU_ASSERT(esw_flower_rule_same_match(&got[2], rule2));
     CU_ASSERT_EQUAL(got[2].actions[0].mirred.ifindex, rep1);
 
-    /* Terse dump: identities and flags, no keys, no mirred target. */
-    CU_ASSERT_EQUAL_FATAL(dump_filters(&f, rep0, true, got, 3, &r), 3);
+    /* Terse dump: identities and flags, no keys, no mirred target; the
+     * same header, as the kernel's terse dump has. */
+    CU_ASSERT_EQUAL_FATAL(dump_filters(&f, rep0, true, got, 3, &r,
+                                       &n_headers), 3);
+    CU_ASSERT_EQUAL(n_headers, 1);
+    CU_ASSERT_EQUAL(r.n, 5);
     replies_uninit(&r);
     CU_ASSERT_EQUAL(got[1].handle, 2);
     CU_ASSERT(got[1].flags & TCA_CLS_FLAGS_IN_HW);
@@ -1224,10 +1435,47 @@ test_tc_filter(void)
     transact(&f.rtnl, &r);
     check_only_error(&r, ENOENT, seq, "not found");
     replies_uninit(&r);
-    CU_ASSERT_EQUAL(dump_filters(&f, rep0, false, got, 3, &r), 2);
+    CU_ASSERT_EQUAL(dump_filters(&f, rep0, false, got, 3, &r,
+                                 &n_headers), 2);
+    CU_ASSERT_EQUAL(n_headers, 1);
     replies_uninit(&r);
     CU_ASSERT_EQUAL(got[0].handle, 1);
     CU_ASSERT_EQUAL(got[1].handle, 2);
+
+    /* Filters in priority 2 of chain 0 and in priority 1 of chain 1: one
+     * header each, and the dump goes chain by chain, priority by
+     * priority. */
+    rule2->handle = 1;
+    rule2->prio = 2;
+    rule3->handle = 1;
+    rule3->chain = 1;
+    add_filter(&f, rule2, 0, NULL);
+    add_filter(&f, rule3, 0, NULL);
+    CU_ASSERT_EQUAL(dump_filters(&f, rep0, false, NULL, 0, &r, &n_headers),
+                    4);
+    CU_ASSERT_EQUAL(n_headers, 3);
+    CU_ASSERT_EQUAL_FATAL(r.n, 8);
+    static const struct {
+        bool header;
+        uint32_t chain;
+        uint16_t prio;
+    } expected[] = {
+        { true, 0, 1 }, { false, 0, 1 }, { false, 0, 1 },
+        { true, 0, 2 }, { false, 0, 2 },
+        { true, 1, 1 }, { false, 1, 1 },
+    };
+    for (size_t i = 0; i < ARRAY_SIZE(expected); i++) {
+        const struct nlmsghdr *nlh = r.msgs[i];
+        const struct tcmsg *tcm = mnl_nlmsg_get_payload(nlh);
+
+        CU_ASSERT_EQUAL(is_filter_header(nlh), expected[i].header);
+        CU_ASSERT_EQUAL(!tcm->tcm_handle, expected[i].header);
+        CU_ASSERT_EQUAL(TC_H_MAJ(tcm->tcm_info) >> 16, expected[i].prio);
+        CU_ASSERT_EQUAL(TC_H_MIN(tcm->tcm_info),
+                        (OVS_FORCE uint16_t) htons(ETH_P_IP));
+        CU_ASSERT_EQUAL(msg_chain(nlh), expected[i].chain);
+    }
+    replies_uninit(&r);
 
     fixture_destroy(&f);
     free(rule);
@@ -1392,7 +1640,7 @@ test_malformed(void)
 static void
 test_big_dump(void)
 {
-    enum { N_RULES = 5000 };
+    enum { N_RULES = 5000, N_PRIOS = 4 };
     struct replies r;
     struct fixture f;
 
@@ -1401,7 +1649,9 @@ test_big_dump(void)
     int rep1 = f.nic->vfs[1].rep_ifindex;
     add_qdisc(&f, rep0);
 
-    /* Install the rules in batches that fill a datagram. */
+    /* Install the rules in batches that fill a datagram, in N_PRIOS
+     * priorities of N_RULES / N_PRIOS rules each, so that the dump of each
+     * priority spans several datagrams. */
     struct esw_flower_rule *rule = redirect_rule(rep0, rep1, 0, 0);
     size_t n_sent = 0;
     while (n_sent < N_RULES) {
@@ -1410,6 +1660,7 @@ test_big_dump(void)
         while (n_sent + n < N_RULES
                && NLMSG_ALIGN(size) + 1024 < sizeof request_buf.bytes) {
             rule->handle = n_sent + n + 1;
+            rule->prio = 1 + (n_sent + n) / (N_RULES / N_PRIOS);
             rule->key.ipv4_dst = htonl(0x0a000000 + n_sent + n);
             size = append_filter_add(&request_buf, size, rule,
                                      NLM_F_CREATE | NLM_F_EXCL,
@@ -1428,27 +1679,39 @@ test_big_dump(void)
     }
     CU_ASSERT_EQUAL_FATAL(emu_flow_table_count(f.nic->table), N_RULES);
 
-    /* The dump spans several datagrams and has every rule once. */
+    /* The dump spans several datagrams and has every rule once, and one
+     * header per priority: a datagram that goes on with a priority that
+     * an earlier one started does not repeat its header. */
     uint8_t *seen = xzalloc(N_RULES);
+    uint32_t seq = f.rtnl.seq++;
+    struct dump_groups g;
     size_t len;
     CU_ASSERT_EQUAL_FATAL(tc_flower_encode_dump_request(
                               request_buf.bytes, sizeof request_buf.bytes,
-                              rep0, rule->parent, false, f.rtnl.seq++,
-                              &len), 0);
+                              rep0, rule->parent, false, seq, &len), 0);
     transact(&f.rtnl, &r);
-    CU_ASSERT(r.n_datagrams > 1);
-    CU_ASSERT_EQUAL_FATAL(r.n, N_RULES + 1);
-    for (size_t i = 0; i < N_RULES; i++) {
-        const struct nlmsghdr *nlh = r.msgs[i];
-
-        CU_ASSERT_EQUAL_FATAL(tc_flower_decode(nlh, nlh->nlmsg_len, rule,
-                                               NULL), 0);
+    CU_ASSERT(r.n_datagrams > N_PRIOS);
+    CU_ASSERT_EQUAL_FATAL(r.n, N_PRIOS + N_RULES + 1);
+    dump_groups_init(&g, rep0, rule->parent, seq);
+    for (size_t i = 0; i < N_PRIOS + N_RULES; i++) {
+        if (!dump_groups_next(&g, r.msgs[i], rule)) {
+            continue;
+        }
         CU_ASSERT_FATAL(rule->handle >= 1 && rule->handle <= N_RULES);
         CU_ASSERT_EQUAL(ntohl(rule->key.ipv4_dst),
                         0x0a000000 + rule->handle - 1);
+        CU_ASSERT_EQUAL(rule->prio,
+                        1 + (rule->handle - 1) / (N_RULES / N_PRIOS));
         seen[rule->handle - 1]++;
     }
-    check_done(r.msgs[N_RULES]);
+    CU_ASSERT_EQUAL(g.n_filters, N_RULES);
+    for (size_t i = 0; i < g.n_groups; i++) {
+        CU_ASSERT_EQUAL(g.groups[i].chain, 0);
+        CU_ASSERT_EQUAL(g.groups[i].prio, i + 1);
+        CU_ASSERT_EQUAL(g.groups[i].n_filters, N_RULES / N_PRIOS);
+    }
+    CU_ASSERT_EQUAL(dump_groups_finish(&g), N_PRIOS);
+    check_done(r.msgs[N_PRIOS + N_RULES]);
     for (size_t i = 0; i < N_RULES; i++) {
         if (seen[i] != 1) {
             CU_FAIL("a rule is missing from the dump or repeated");
@@ -1459,6 +1722,135 @@ test_big_dump(void)
 
     fixture_destroy(&f);
     free(seen);
+    free(rule);
+}
+
+/* Appends to 'tokens' what 'nlh', a message of a filter dump checked into
+ * 'g', is: "H<prio> " for a header, "F<prio> " for a filter (decoded into
+ * 'rule'), "D " for NLMSG_DONE. */
+static void
+put_dump_token(struct ds *tokens, struct dump_groups *g,
+               const struct nlmsghdr *nlh, struct esw_flower_rule *rule)
+{
+    if (nlh->nlmsg_type == NLMSG_DONE) {
+        check_done(nlh);
+        ds_put_cstr(tokens, "D ");
+    } else if (dump_groups_next(g, nlh, rule)) {
+        ds_put_format(tokens, "F%"PRIu16" ", rule->prio);
+    } else {
+        ds_put_format(tokens, "H%"PRIu16" ",
+                      g->groups[g->n_groups - 1].prio);
+    }
+}
+
+/* A dump datagram can end with a priority's header, when the header fits
+ * and that priority's first filter does not: the next datagram goes on
+ * with that priority's filters without its header, as the kernel's dump
+ * does (cb->args[1] remembers that the header went). */
+static void
+test_dump_resumes_after_header(void)
+{
+    const uint32_t parent = TC_H_MAKE(TC_H_CLSACT, TC_H_MIN_INGRESS);
+    struct replies r;
+    struct fixture f;
+    size_t n_headers;
+
+    fixture_init(&f, NIC_SPEC);
+    int rep0 = f.nic->vfs[0].rep_ifindex;
+    int rep1 = f.nic->vfs[1].rep_ifindex;
+    add_qdisc(&f, rep0);
+
+    /* The sizes of a header and of a filter, from the dump of one. */
+    struct esw_flower_rule *rule = redirect_rule(rep0, rep1, 1, 0x0a000001);
+    add_filter(&f, rule, 0, NULL);
+    CU_ASSERT_EQUAL_FATAL(dump_filters(&f, rep0, false, NULL, 0, &r,
+                                       &n_headers), 1);
+    CU_ASSERT_EQUAL(n_headers, 1);
+    CU_ASSERT_EQUAL_FATAL(r.n, 3);
+    size_t header_len = r.msgs[0]->nlmsg_len;
+    size_t filter_len = r.msgs[1]->nlmsg_len;
+    replies_uninit(&r);
+
+    /* So many filters in priority 1 that the first datagram holds its
+     * header, them and the header of priority 2, but no more filter: with
+     * aligned sizes, n1 = (DATAGRAM - 2 * HEADER) / FILTER leaves room
+     * for less than an aligned filter, so (all being multiples of 4) for
+     * less than a filter. */
+    size_t n1 = ((EMU_NL_DUMP_CHUNK_ROUTE - 2 * NLMSG_ALIGN(header_len))
+                 / NLMSG_ALIGN(filter_len));
+    CU_ASSERT_FATAL(n1 > 1);
+    for (uint32_t handle = 2; handle <= n1; handle++) {
+        rule->handle = handle;
+        rule->key.ipv4_dst = htonl(0x0a000000 + handle);
+        add_filter(&f, rule, 0, NULL);
+    }
+    /* Then 3 filters in priority 2 and 2 in priority 3. */
+    for (uint32_t i = 0; i < 5; i++) {
+        rule->prio = i < 3 ? 2 : 3;
+        rule->handle = i + 1;
+        rule->key.ipv4_dst = htonl(0x0b000000 + i);
+        add_filter(&f, rule, 0, NULL);
+    }
+    CU_ASSERT_EQUAL_FATAL(emu_flow_table_count(f.nic->table), n1 + 5);
+
+    /* The dump, datagram by datagram. */
+    struct ds tokens[3];
+    uint32_t seq = f.rtnl.seq++;
+    size_t n_datagrams = 0;
+    struct dump_groups g;
+    bool done = false;
+    size_t len;
+
+    CU_ASSERT_EQUAL_FATAL(tc_flower_encode_dump_request(
+                              request_buf.bytes, sizeof request_buf.bytes,
+                              rep0, parent, false, seq, &len), 0);
+    client_send(&f.rtnl, request_buf.bytes, request_buf.nlh.nlmsg_len);
+    dump_groups_init(&g, rep0, parent, seq);
+    for (size_t i = 0; i < ARRAY_SIZE(tokens); i++) {
+        ds_init(&tokens[i]);
+    }
+    while (!done && n_datagrams < ARRAY_SIZE(tokens)) {
+        size_t size = client_recv(&f.rtnl);
+        const struct nlmsghdr *nlh = &rx_buf.nlh;
+        int left = size;
+
+        CU_ASSERT_FATAL(size > 0);
+        CU_ASSERT(size <= EMU_NL_DUMP_CHUNK_ROUTE);
+        for (; mnl_nlmsg_ok(nlh, left); nlh = mnl_nlmsg_next(nlh, &left)) {
+            CU_ASSERT_FALSE(done);
+            put_dump_token(&tokens[n_datagrams], &g, nlh, rule);
+            if (nlh->nlmsg_type == NLMSG_DONE) {
+                done = true;
+            } else {
+                /* What the sizes above assume. */
+                CU_ASSERT_EQUAL(nlh->nlmsg_len,
+                                is_filter_header(nlh) ? header_len
+                                : filter_len);
+            }
+        }
+        CU_ASSERT_EQUAL(left, 0);
+        n_datagrams++;
+    }
+    CU_ASSERT(done);
+    CU_ASSERT_EQUAL(n_datagrams, 2);
+    CU_ASSERT_EQUAL(dump_groups_finish(&g), 3);
+
+    /* The first datagram ends with the header of priority 2, whose filters
+     * start the second. */
+    struct ds expected = DS_EMPTY_INITIALIZER;
+    ds_put_cstr(&expected, "H1 ");
+    for (size_t i = 0; i < n1; i++) {
+        ds_put_cstr(&expected, "F1 ");
+    }
+    ds_put_cstr(&expected, "H2 ");
+    CU_ASSERT_STRING_EQUAL(ds_cstr(&tokens[0]), ds_cstr(&expected));
+    CU_ASSERT_STRING_EQUAL(ds_cstr(&tokens[1]), "F2 F2 F2 H3 F3 F3 D ");
+    ds_destroy(&expected);
+    for (size_t i = 0; i < ARRAY_SIZE(tokens); i++) {
+        ds_destroy(&tokens[i]);
+    }
+
+    fixture_destroy(&f);
     free(rule);
 }
 
@@ -1473,7 +1865,7 @@ test_emu_netlink_suite(void)
         T(getlink_dump), T(vf_config), T(genl_family), T(devlink_dev),
         T(devlink_ports), T(devlink_eswitch), T(devlink_port_function),
         T(genl_refusals), T(tc_filter), T(tc_capacity_and_faults),
-        T(batch), T(malformed), T(big_dump),
+        T(batch), T(malformed), T(big_dump), T(dump_resumes_after_header),
 #undef T
     };
     CU_pSuite suite = CU_add_suite("emu_netlink", NULL, NULL);

@@ -199,15 +199,29 @@ check_acks(const struct esw_nl_batch *batch, uint64_t acked)
     }
 }
 
-/* Counting a dump of filters. */
+/* Counting a dump of filters.
+ *
+ * The kernel (tcf_chain_dump()) dumps filters one (chain, priority) at a
+ * time and starts each with a header: an RTM_NEWTFILTER with NLM_F_MULTI,
+ * handle 0, TCA_KIND and TCA_CHAIN, and no TCA_OPTIONS.  The counter
+ * checks that exactly one header precedes the filters of each (chain,
+ * priority), even when the dump spans several datagrams. */
 
 struct filter_count {
     struct esw_flower_rule *rule;   /* Scratch for decoding. */
     uint8_t *seen;              /* Times each handle 1...'max' came. */
     uint32_t max;
     size_t n;                   /* Messages passed to the callback. */
-    size_t n_bad;               /* ...that were not a filter. */
+    size_t n_filters;           /* ...that were a filter. */
+    size_t n_headers;           /* ...that were a header, in place or not. */
+    size_t n_bad;               /* ...that were neither, or out of place. */
     size_t stop_after;          /* Return EDOM at this count (0: never). */
+
+    /* (chain << 16 | prio) of each header so far, in order: the last is
+     * the group of the filters that follow it. */
+    uint64_t *groups;
+    size_t n_groups, allocated_groups;
+    size_t n_in_group;          /* Filters since the last header. */
 };
 
 static void
@@ -224,6 +238,7 @@ filter_count_destroy(struct filter_count *c)
 {
     free(c->rule);
     free(c->seen);
+    free(c->groups);
 }
 
 /* Returns true if every handle 1...'max' came exactly once. */
@@ -250,19 +265,92 @@ filter_count_no_repeats(const struct filter_count *c)
     return true;
 }
 
+/* Returns true if the dump that 'c' counted to its end was grouped as the
+ * kernel groups it: every filter came after the header of its (chain,
+ * priority), each header came once and before at least one filter. */
+static bool
+filter_count_grouped(const struct filter_count *c)
+{
+    return (c->n_headers == c->n_groups
+            && (!c->n_groups || c->n_in_group > 0));
+}
+
+/* Returns true if 'nlh' is a filter dump's priority header: handle 0, no
+ * TCA_OPTIONS, TCA_KIND "flower" and TCA_CHAIN (stored in '*chain'), and
+ * nothing else. */
+static bool
+is_filter_header(const struct nlmsghdr *nlh, uint32_t *chain)
+{
+    const struct tcmsg *tcm = mnl_nlmsg_get_payload(nlh);
+    const struct nlattr *attr;
+    bool has_kind = false;
+    bool has_chain = false;
+
+    if (nlh->nlmsg_type != RTM_NEWTFILTER
+        || !(nlh->nlmsg_flags & NLM_F_MULTI)
+        || nlh->nlmsg_len < NLMSG_HDRLEN + sizeof *tcm
+        || tcm->tcm_handle) {
+        return false;
+    }
+    mnl_attr_for_each (attr, nlh, sizeof *tcm) {
+        uint16_t type = mnl_attr_get_type(attr);
+
+        if (type == TCA_KIND
+            && !mnl_attr_validate(attr, MNL_TYPE_NUL_STRING)
+            && !strcmp(mnl_attr_get_str(attr), "flower")) {
+            has_kind = true;
+        } else if (type == TCA_CHAIN
+                   && !mnl_attr_validate(attr, MNL_TYPE_U32)) {
+            *chain = mnl_attr_get_u32(attr);
+            has_chain = true;
+        } else {
+            return false;
+        }
+    }
+    return has_kind && has_chain;
+}
+
 static int
 count_filter(const struct nlmsghdr *nlh, void *c_)
 {
     struct filter_count *c = c_;
+    uint32_t chain = 0;
 
-    if (nlh->nlmsg_type != RTM_NEWTFILTER
-        || !(nlh->nlmsg_flags & NLM_F_MULTI)
-        || tc_flower_decode(nlh, nlh->nlmsg_len, c->rule, NULL)
-        || c->rule->handle < 1 || c->rule->handle > c->max
-        || ntohl(c->rule->key.ipv4_dst) != 0x0a000000 + c->rule->handle) {
+    if (is_filter_header(nlh, &chain)) {
+        const struct tcmsg *tcm = mnl_nlmsg_get_payload(nlh);
+        uint64_t group = (uint64_t) chain << 16 | tcm->tcm_info >> 16;
+        bool ok = (tcm->tcm_info >> 16
+                   && (TC_H_MIN(tcm->tcm_info)
+                       == (OVS_FORCE uint16_t) htons(ETH_P_IP))
+                   && (!c->n_groups || c->n_in_group));
+        for (size_t i = 0; i < c->n_groups; i++) {
+            ok = ok && c->groups[i] != group;
+        }
+        if (ok) {
+            if (c->n_groups >= c->allocated_groups) {
+                c->groups = x2nrealloc(c->groups, &c->allocated_groups,
+                                       sizeof *c->groups);
+            }
+            c->groups[c->n_groups++] = group;
+            c->n_in_group = 0;
+        } else {
+            c->n_bad++;
+        }
+        c->n_headers++;
+    } else if (nlh->nlmsg_type != RTM_NEWTFILTER
+               || !(nlh->nlmsg_flags & NLM_F_MULTI)
+               || tc_flower_decode(nlh, nlh->nlmsg_len, c->rule, NULL)
+               || c->rule->handle < 1 || c->rule->handle > c->max
+               || (ntohl(c->rule->key.ipv4_dst)
+                   != 0x0a000000 + c->rule->handle)
+               || !c->n_groups
+               || (c->groups[c->n_groups - 1]
+                   != ((uint64_t) c->rule->chain << 16 | c->rule->prio))) {
         c->n_bad++;
     } else {
         c->seen[c->rule->handle]++;
+        c->n_filters++;
+        c->n_in_group++;
     }
     c->n++;
     return c->stop_after && c->n >= c->stop_after ? EDOM : 0;
@@ -283,8 +371,10 @@ dump_filters(struct esw_nl *nl, int ifindex, struct filter_count *c)
 }
 
 /* Returns the number of ingress filters of 'ifindex', which must be
- * well-formed and have distinct handles in 1...'max', or SIZE_MAX if the
- * dump failed or had anything else. */
+ * well-formed, have distinct handles in 1...'max', all in priority 1 of
+ * chain 0 (as redirect_rule() makes them), and come after exactly one
+ * header for that priority, or SIZE_MAX if the dump failed or had
+ * anything else. */
 static size_t
 count_filters(struct esw_nl *nl, int ifindex, uint32_t max)
 {
@@ -293,7 +383,14 @@ count_filters(struct esw_nl *nl, int ifindex, uint32_t max)
     filter_count_init(&c, max);
     int error = dump_filters(nl, ifindex, &c);
     size_t n = (!error && !c.n_bad && filter_count_no_repeats(&c)
-                ? c.n : SIZE_MAX);
+                && filter_count_grouped(&c)
+                && c.n_headers == (c.n_filters ? 1 : 0)
+                ? c.n_filters : SIZE_MAX);
+    if (n == SIZE_MAX) {
+        fprintf(stderr, "filter dump: error %d, %"PRIuSIZE" messages, "
+                "%"PRIuSIZE" filters, %"PRIuSIZE" headers, %"PRIuSIZE" "
+                "bad\n", error, c.n, c.n_filters, c.n_headers, c.n_bad);
+    }
     filter_count_destroy(&c);
     return n;
 }
@@ -1007,18 +1104,23 @@ test_dump_of_1000(void)
     CU_ASSERT_EQUAL(d.tx_messages, 1000);
     CU_ASSERT_EQUAL(d.tx_datagrams, n_datagrams);
 
-    /* The dump has every filter once, in several datagrams. */
+    /* The dump has every filter once, in several datagrams, after the
+     * header of their priority, which the datagrams after the first do
+     * not repeat: 1 header + 1000 filters, then NLMSG_DONE. */
     esw_nl_get_stats(f.nl, &before);
     filter_count_init(&c, 1000);
     CU_ASSERT_EQUAL(dump_filters(f.nl, f.rep0, &c), 0);
-    CU_ASSERT_EQUAL(c.n, 1000);
+    CU_ASSERT_EQUAL(c.n, 1001);
+    CU_ASSERT_EQUAL(c.n_filters, 1000);
+    CU_ASSERT_EQUAL(c.n_headers, 1);
     CU_ASSERT_EQUAL(c.n_bad, 0);
     CU_ASSERT(filter_count_complete(&c));
+    CU_ASSERT(filter_count_grouped(&c));
     filter_count_destroy(&c);
     d = stats_since(f.nl, &before);
     CU_ASSERT_EQUAL(d.tx_messages, 1);
     CU_ASSERT(d.rx_datagrams > 1);
-    CU_ASSERT_EQUAL(d.rx_messages, 1001);
+    CU_ASSERT_EQUAL(d.rx_messages, 1002);
 
     /* A callback that stops early gets its error back, and the rest of
      * the dump is read, not left for the next request. */
@@ -1027,11 +1129,14 @@ test_dump_of_1000(void)
     c.stop_after = 10;
     CU_ASSERT_EQUAL(dump_filters(f.nl, f.rep0, &c), EDOM);
     CU_ASSERT_EQUAL(c.n, 10);
+    CU_ASSERT_EQUAL(c.n_headers, 1);
+    CU_ASSERT_EQUAL(c.n_filters, 9);
+    CU_ASSERT_EQUAL(c.n_bad, 0);
     filter_count_destroy(&c);
     CU_ASSERT_EQUAL(count_filters(f.nl, f.rep0, 1000), 1000);
     d = stats_since(f.nl, &before);
     CU_ASSERT_EQUAL(d.stale_messages, 0);
-    CU_ASSERT_EQUAL(d.rx_messages, 2002);
+    CU_ASSERT_EQUAL(d.rx_messages, 2 * 1002);
 
     /* A dump of a device that does not exist ends with its error. */
     filter_count_init(&c, 1000);

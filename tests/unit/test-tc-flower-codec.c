@@ -24,6 +24,7 @@
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
 
 #include <libmnl/libmnl.h>
 #include <linux/if_ether.h>
@@ -289,6 +290,75 @@ test_decode_stats(void)
             free(err);
         }
     }
+    free(rule);
+}
+
+/* A filter dump starts each (chain, priority) with a header, what the
+ * kernel's tcf_fill_node() sends without a filter: handle 0, TCA_KIND and
+ * TCA_CHAIN, no TCA_OPTIONS.  The counter-refresh decoder refuses it, and
+ * a message with a handle but no TCA_OPTIONS, as no filter, and reads a
+ * terse reply as before. */
+static void
+test_decode_stats_refuses_header(void)
+{
+    struct esw_flower_rule *rule = sample_rule();
+    struct esw_flower_action_stats stats;
+    union msg_buf buf;
+    uint32_t handle;
+    uint16_t prio;
+    char *err;
+
+    /* The header of the sample rule's priority, as the kernel dumps it. */
+    memset(&buf, 0, sizeof buf);
+    struct nlmsghdr *nlh = mnl_nlmsg_put_header(&buf);
+    nlh->nlmsg_type = RTM_NEWTFILTER;
+    nlh->nlmsg_flags = NLM_F_MULTI;
+    nlh->nlmsg_seq = 77;
+    nlh->nlmsg_pid = 1234;
+    struct tcmsg *tcm = mnl_nlmsg_put_extra_header(nlh, sizeof *tcm);
+    tcm->tcm_family = AF_UNSPEC;
+    tcm->tcm_ifindex = rule->ifindex;
+    tcm->tcm_parent = rule->parent;
+    tcm->tcm_handle = 0;
+    tcm->tcm_info = TC_H_MAKE((uint32_t) rule->prio << 16,
+                              (OVS_FORCE uint16_t) rule->protocol);
+    mnl_attr_put_strz(nlh, TCA_KIND, "flower");
+    mnl_attr_put_u32(nlh, TCA_CHAIN, rule->chain);
+
+    err = NULL;
+    CU_ASSERT_EQUAL(tc_flower_decode_stats(nlh, nlh->nlmsg_len, &prio,
+                                           &handle, &stats, &err), EINVAL);
+    CU_ASSERT_PTR_NOT_NULL(err);
+    if (err && !strstr(err, "priority header")) {
+        fprintf(stderr, "error \"%s\" lacks \"priority header\"\n", err);
+        CU_FAIL("the error does not say what the message is");
+    }
+    free(err);
+    CU_ASSERT_EQUAL(tc_flower_decode_stats(nlh, nlh->nlmsg_len, &prio,
+                                           &handle, &stats, NULL), EINVAL);
+
+    /* With a handle, but still without TCA_OPTIONS: no filter either. */
+    tcm->tcm_handle = rule->handle;
+    err = NULL;
+    CU_ASSERT_EQUAL(tc_flower_decode_stats(nlh, nlh->nlmsg_len, &prio,
+                                           &handle, &stats, &err), EINVAL);
+    CU_ASSERT_PTR_NOT_NULL(err);
+    free(err);
+
+    /* A terse reply, what a terse dump has after the header, is a filter:
+     * its identity and its first action's counters. */
+    rule->actions[0].stats.packets = 5;
+    rule->actions[0].stats.bytes = 600;
+    size_t len = encode_reply(&buf, rule, true);
+    err = NULL;
+    CU_ASSERT_EQUAL(tc_flower_decode_stats(&buf, len, &prio, &handle,
+                                           &stats, &err), 0);
+    CU_ASSERT_PTR_NULL(err);
+    free(err);
+    CU_ASSERT_EQUAL(prio, rule->prio);
+    CU_ASSERT_EQUAL(handle, rule->handle);
+    CU_ASSERT_EQUAL(stats.packets, 5);
+    CU_ASSERT_EQUAL(stats.bytes, 600);
     free(rule);
 }
 
@@ -639,7 +709,8 @@ test_tc_flower_codec_suite(void)
     } tests[] = {
 #define T(FUNC) { #FUNC, test_##FUNC }
         T(reply_round_trip), T(reply_vlan_eth_type_is_inner),
-        T(reply_terse), T(decode_stats), T(request_round_trip),
+        T(reply_terse), T(decode_stats), T(decode_stats_refuses_header),
+        T(request_round_trip),
         T(vlan_modify_keep_prio),
         T(buffer_too_small), T(unsupported_key), T(unsupported_action),
         T(unsupported_classifier), T(malformed), T(fuzz),
