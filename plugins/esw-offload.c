@@ -45,6 +45,7 @@
 #include "odp-netlink.h"
 #include "odp-util.h"
 #include "ovs-rcu.h"
+#include "packets.h"
 #include "ovs-thread.h"
 #include "rtnl-link-codec.h"
 #include "simap.h"
@@ -1103,6 +1104,15 @@ dump_cb(const struct nlmsghdr *msg, void *ctx_) OVS_REQUIRES(mutex)
             }
             flow->packets = s.packets;
             flow->bytes = s.bytes;
+            if (skip_hw) {
+                /* The kernel's classifier counts from the network header
+                 * (it has pulled the Ethernet header, and any VLAN tag,
+                 * before TC ingress); a NIC, and OVS, count whole
+                 * frames. */
+                flow->bytes += s.packets * (ETH_HEADER_LEN
+                                            + (eth_type_vlan(flow->protocol)
+                                               ? VLAN_HEADER_LEN : 0));
+            }
             return 0;
         }
     }
