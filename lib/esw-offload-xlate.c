@@ -389,11 +389,12 @@ xlate_vlan(struct xlate_ctx *ctx)
         ovs_be16 pcp_mask = m->tci & htons(VLAN_PCP_MASK);
 
         if (!m->tpid) {
-            return FAIL_VLAN(ctx, ESW_XLATE_UNSUPPORTED_MASK, 0,
-                              "a VLAN header needs its TPID matched "
-                              "exactly");
-        }
-        if (!eth_type_vlan(tpid)) {
+            /* Megaflows of tagged packets often leave the TPID wildcarded
+             * (OVS parses 802.1Q and 802.1ad alike).  Flower matches one
+             * TPID: 802.1Q, which narrows the rule; 802.1ad-tagged packets
+             * take the software path. */
+            tpid = htons(ETH_TYPE_VLAN_8021Q);
+        } else if (!eth_type_vlan(tpid)) {
             return FAIL_VLAN(ctx, ESW_XLATE_UNSUPPORTED_KEY, 0,
                               "not a VLAN TPID");
         }

@@ -528,6 +528,18 @@ test_vlan(void)
                       "vlan_tci=0x100a/0x1fff,vlan_tpid=0x8100/0xff00: "
                       "flower matches the VLAN TPID only exactly");
 
+    /* A wildcarded TPID: the rule takes 802.1Q, which is narrower. */
+    parse_match("in_port(1),eth(),eth_type(0x8100),vlan(vid=100,pcp=0),"
+                "encap(eth_type(0x0800),ipv4(frag=no))", &m, true);
+    m.wc.masks.vlans[0].tpid = 0;
+    m.wc.masks.vlans[0].tci = htons(VLAN_VID_MASK | VLAN_CFI);
+    r = expect_ok_match(&m, "2");
+    CU_ASSERT_EQUAL(r->protocol, htons(ETH_TYPE_VLAN_8021Q));
+    CU_ASSERT_EQUAL(r->key.eth_type, htons(ETH_TYPE_VLAN_8021Q));
+    CU_ASSERT_EQUAL(r->key.vlan_id, 100);
+    CU_ASSERT_EQUAL(r->mask.vlan_prio, 0);
+    free(r);
+
     /* Tagged and untagged at once. */
     parse_match("in_port(1),eth(),eth_type(0x88cc)", &m, true);
     m.flow.vlans[0].tci = htons(10);
@@ -2362,6 +2374,10 @@ random_megaflow(uint32_t *rng, struct match *m)
           && m->wc.masks.in_port.odp_port == ODPP_NONE);
     if (!m->wc.masks.vlans[0].tci) {
         m->wc.masks.vlans[0].tci = htons(VLAN_VID_MASK | VLAN_CFI);
+    }
+    if (rng_next(rng) % 4 == 0) {
+        /* As in many of OVS's megaflows of tagged packets. */
+        m->wc.masks.vlans[0].tpid = 0;
     }
     ofpbuf_uninit(&key);
     ofpbuf_uninit(&mask_buf);
