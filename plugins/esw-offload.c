@@ -106,6 +106,8 @@ struct esw_port {
     /* The binding, as last resolved. */
     bool claimed;               /* Has a vport: its flows may be offloaded. */
     char *reason;               /* If not claimed, why. */
+    bool vport_gone;            /* Not claimed because the backend says the
+                                 * vport does not exist, or is no vport. */
     struct esw_vport vport;     /* If claimed. */
 };
 
@@ -373,6 +375,7 @@ port_resolve(struct esw_port *port) OVS_REQUIRES(mutex)
     }
 
     bool claimed = !reason;
+    port->vport_gone = error == ENODEV || error == EOPNOTSUPP;
     bool changed = (claimed != port->claimed
                     || (claimed && vport.ifindex != port->vport.ifindex));
     if (claimed && changed) {
@@ -523,6 +526,25 @@ esw_offload_port_set_vf(const char *name, bool vm_port, const char *vf)
     ovs_mutex_unlock(&mutex);
 }
 
+enum esw_vf_state
+esw_offload_port_vf_state(const char *name, bool recheck)
+{
+    enum esw_vf_state state = ESW_VF_UNKNOWN;
+
+    ovs_mutex_lock(&mutex);
+    struct esw_port *port = port_find(name);
+    if (port && port->tracked && port->vf_name && !port->vport_name) {
+        if (recheck && !port->claimed && port_resolve(port)) {
+            port_replace_flows(port);
+        }
+        state = (port->claimed ? ESW_VF_PRESENT
+                 : port->vport_gone ? ESW_VF_GONE
+                 : ESW_VF_UNKNOWN);
+    }
+    ovs_mutex_unlock(&mutex);
+    return state;
+}
+
 bool
 esw_offload_port_query(const char *name, int *ifindex, char **eswitch,
                        char **reason)
@@ -650,9 +672,10 @@ flow_remove_hw(struct esw_flow *flow) OVS_REQUIRES(mutex)
     if (!error) {
         error = transact((struct nlmsghdr *) scratch, &extack);
     }
-    if (error && error != ENOENT) {
+    if (error && error != ENOENT && error != ENODEV) {
         /* The rule may be left in the NIC: the next counter dump finds
-         * no flow for it and deletes it then. */
+         * no flow for it and deletes it then.  (ENODEV: the vport, and
+         * its rules with it, are gone.) */
         VLOG_WARN_RL(&rl, "%s: could not delete hardware rule prio %"PRIu16
                      " handle %"PRIu32": %s%s%s", flow->port_name,
                      flow->prio, flow->handle, ovs_strerror(error),
@@ -1169,7 +1192,12 @@ refresh_stats(void) OVS_REQUIRES(mutex)
             error = esw_nl_dump(nl, (struct nlmsghdr *) scratch, dump_cb,
                                 &ctx);
         }
-        if (error) {
+        if (error == ENODEV) {
+            /* The vport went away: resolved again below. */
+            VLOG_INFO_RL(&rl, "%s: vport %s is gone", port->name,
+                         port->vport.phys_port_name);
+            complete = false;
+        } else if (error) {
             VLOG_WARN_RL(&rl, "%s: counter dump failed (%s)", port->name,
                          ovs_strerror(error));
             complete = false;

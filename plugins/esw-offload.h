@@ -117,6 +117,24 @@ int esw_offload_port_set_vport(const char *name, odp_port_t odp_port,
  * be called before the port is added to a datapath. */
 void esw_offload_port_set_vf(const char *name, bool vm_port, const char *vf);
 
+/* What the engine knows of the VF of a VM port. */
+enum esw_vf_state {
+    ESW_VF_UNKNOWN,             /* Not known: no VF set, hw-offload off,
+                                 * other_config:eswitch-vport overrides it,
+                                 * or the backend unreachable. */
+    ESW_VF_PRESENT,             /* Its representor is a vport now. */
+    ESW_VF_GONE,                /* The backend says its representor does
+                                 * not exist, or is no vport: the VF went
+                                 * away (NIC servicing, a VF reset). */
+};
+
+/* Returns the state of the VF of the VM port whose netdev is named 'name'
+ * (see esw_offload_port_set_vf()).  If 'recheck' and the VF is not
+ * present, asks the backend again first (and places the port's flows
+ * again if the VF is back).  The engine also finds a VF gone by itself,
+ * at counter refreshes. */
+enum esw_vf_state esw_offload_port_vf_state(const char *name, bool recheck);
+
 /* Asks what the engine knows of the netdev named 'name'.  If the engine
  * claimed it (a vport of an eswitch), stores its ifindex in '*ifindex' and a
  * malloc'd copy of its eswitch's phys_switch_id (hex) in '*eswitch', stores

@@ -25,9 +25,12 @@
 #include "dp-packet.h"
 #include "esw-offload.h"
 #include "netdev-provider.h"
+#include "openvswitch/list.h"
 #include "openvswitch/vlog.h"
 #include "ovs-thread.h"
+#include "openvswitch/poll-loop.h"
 #include "smap.h"
+#include "timeval.h"
 #include "util.h"
 
 VLOG_DEFINE_THIS_MODULE(netdev_eswitch_vm);
@@ -41,13 +44,26 @@ enum backing {
 
 static const char *const backing_names[N_BACKINGS] = { "synthetic", "vf" };
 
+/* Every eswitch-vm netdev, for vm_run(). */
+static struct ovs_mutex all_vm_ports_mutex = OVS_MUTEX_INITIALIZER;
+static struct ovs_list all_vm_ports OVS_GUARDED_BY(all_vm_ports_mutex)
+    = OVS_LIST_INITIALIZER(&all_vm_ports);
+
+/* How often vm_run() looks at the VFs, and asks the backend again about a
+ * VF that went away. */
+#define VF_CHECK_MS 100
+#define VF_RECHECK_MS 1000
+
 struct netdev_eswitch_vm {
     struct netdev up;
+    struct ovs_list list_node;  /* In 'all_vm_ports'. */
 
     struct ovs_mutex mutex;
 
     /* As options say (set_config()), by backing. */
     char *requested[N_BACKINGS] OVS_GUARDED;
+    bool vf_lost OVS_GUARDED;   /* The VF went away by itself: the port is
+                                 * on its synthetic path until it is back. */
 
     /* As applied (reconfigure()), by backing; NULL if none.  The datapath
      * reads these without the mutex: it calls reconfigure() only while no
@@ -99,6 +115,9 @@ vm_construct(struct netdev *netdev)
     /* No backing until options say: no queue. */
     netdev->n_rxq = 0;
     netdev->n_txq = 1;
+    ovs_mutex_lock(&all_vm_ports_mutex);
+    ovs_list_push_back(&all_vm_ports, &vm->list_node);
+    ovs_mutex_unlock(&all_vm_ports_mutex);
     return 0;
 }
 
@@ -107,6 +126,9 @@ vm_destruct(struct netdev *netdev)
 {
     struct netdev_eswitch_vm *vm = vm_cast(netdev);
 
+    ovs_mutex_lock(&all_vm_ports_mutex);
+    ovs_list_remove(&vm->list_node);
+    ovs_mutex_unlock(&all_vm_ports_mutex);
     for (int i = 0; i < N_BACKINGS; i++) {
         netdev_close(vm->applied[i]);
         free(vm->requested[i]);
@@ -208,6 +230,9 @@ vm_set_config(struct netdev *netdev, const struct smap *args, char **errp)
             free(vm->requested[i]);
             vm->requested[i] = nullable_xstrdup(values[i]);
             changed = true;
+            if (i == BACKING_VF) {
+                vm->vf_lost = false;
+            }
         }
     }
     ovs_mutex_unlock(&vm->mutex);
@@ -236,7 +261,8 @@ vm_reconfigure(struct netdev *netdev)
     netdev->n_rxq = 0;
     for (int i = 0; i < N_BACKINGS; i++) {
         struct netdev *old = vm->applied[i];
-        const char *want = vm->requested[i];
+        const char *want = (i == BACKING_VF && vm->vf_lost ? NULL
+                            : vm->requested[i]);
 
         if (old && (!want || strcmp(netdev_get_name(old), want))) {
             netdev_close(old);
@@ -345,6 +371,11 @@ vm_get_status(const struct netdev *netdev, struct smap *smap)
     struct netdev_eswitch_vm *vm = vm_cast(netdev);
 
     put_requested_backings(vm, smap);
+    ovs_mutex_lock(&vm->mutex);
+    if (vm->requested[BACKING_VF]) {
+        smap_add(smap, "vf_state", vm->vf_lost ? "gone" : "attached");
+    }
+    ovs_mutex_unlock(&vm->mutex);
     smap_add(smap, "path", (vm->applied[BACKING_VF] ? "vf"
                             : vm->applied[BACKING_SYNTHETIC] ? "synthetic"
                             : "none"));
@@ -422,8 +453,74 @@ vm_rxq_drain(struct netdev_rxq *rxq_)
     return netdev_rxq_drain(vm_rxq_cast(rxq_)->backing_rxq);
 }
 
+/* Follows, for every VM port with a VF, what the offload engine knows of
+ * the VF: one that goes away by itself (NIC servicing, a VF reset) moves
+ * the port to its synthetic path, and back when it returns, as a change of
+ * options:vf would. */
+static void
+vm_run(const struct netdev_class *class OVS_UNUSED)
+{
+    static long long int next_check, next_recheck;
+    long long int now = time_msec();
+    struct netdev_eswitch_vm *vm;
+
+    if (now < next_check) {
+        return;
+    }
+    next_check = now + VF_CHECK_MS;
+    bool recheck = now >= next_recheck;
+    if (recheck) {
+        next_recheck = now + VF_RECHECK_MS;
+    }
+
+    ovs_mutex_lock(&all_vm_ports_mutex);
+    LIST_FOR_EACH (vm, list_node, &all_vm_ports) {
+        const char *name = netdev_get_name(&vm->up);
+
+        ovs_mutex_lock(&vm->mutex);
+        char *vf = nullable_xstrdup(vm->requested[BACKING_VF]);
+        bool was_lost = vm->vf_lost;
+        ovs_mutex_unlock(&vm->mutex);
+        if (!vf) {
+            continue;
+        }
+
+        enum esw_vf_state state = esw_offload_port_vf_state(
+            name, was_lost && recheck);
+        bool lost = (state == ESW_VF_GONE ? true
+                     : state == ESW_VF_PRESENT ? false
+                     : was_lost);
+        if (lost != was_lost) {
+            VLOG_INFO("%s: VF %s %s: the port is on its %s path", name, vf,
+                      lost ? "went away" : "is back",
+                      lost ? "synthetic" : "VF");
+            ovs_mutex_lock(&vm->mutex);
+            vm->vf_lost = lost;
+            ovs_mutex_unlock(&vm->mutex);
+            netdev_request_reconfigure(&vm->up);
+        }
+        free(vf);
+    }
+    ovs_mutex_unlock(&all_vm_ports_mutex);
+}
+
+static void
+vm_wait(const struct netdev_class *class OVS_UNUSED)
+{
+    bool any;
+
+    ovs_mutex_lock(&all_vm_ports_mutex);
+    any = !ovs_list_is_empty(&all_vm_ports);
+    ovs_mutex_unlock(&all_vm_ports_mutex);
+    if (any) {
+        poll_timer_wait(VF_CHECK_MS);
+    }
+}
+
 static const struct netdev_class netdev_eswitch_vm_class = {
     .type = NETDEV_ESWITCH_VM_TYPE,
+    .run = vm_run,
+    .wait = vm_wait,
     .alloc = vm_alloc,
     .construct = vm_construct,
     .destruct = vm_destruct,
