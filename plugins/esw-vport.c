@@ -81,7 +81,8 @@ esw_vport_lookup(struct esw_nl *nl, const char *dev, bool skip_hw,
     *reasonp = NULL;
     int error = query_link(nl, dev, link, &why);
     if (error == ENODEV) {
-        *reasonp = xasprintf("%s%s: no such device", what, dev);
+        *reasonp = xasprintf("%s%s: no such device on the eswitch "
+                             "backend", what, dev);
     } else if (error) {
         *reasonp = xasprintf("%s%s is not a NIC vport (%s%s%s)", what, dev,
                              ovs_strerror(error), why ? ": " : "",
