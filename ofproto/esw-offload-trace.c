@@ -26,9 +26,7 @@
 #include "dpif-eswitch.h"
 #include "esw-flower.h"
 #include "esw-offload.h"
-#include "esw-offload-xlate.h"
 #include "netdev.h"
-#include "netdev-offload.h"
 #include "netdev-vport.h"
 #include "odp-util.h"
 #include "ofproto-dpif.h"
@@ -43,67 +41,11 @@
 #include "unixctl.h"
 #include "util.h"
 
-/* The ports that one translation asked about, as plugins/esw-offload.c's
- * port map finds them: by datapath port number among the netdevs of the
- * eswitch datapath type, with what the offload engine says of each. */
-struct trace_ports {
-    size_t n;
-    struct esw_xlate_port ports[ESW_FLOWER_MAX_ACTIONS + 1];
-};
-
-static const struct esw_xlate_port *
-trace_lookup_port(const void *ports_, odp_port_t odp_port)
-{
-    struct trace_ports *ports = CONST_CAST(struct trace_ports *, ports_);
-
-    for (size_t i = 0; i < ports->n; i++) {
-        if (ports->ports[i].odp_port == odp_port) {
-            return &ports->ports[i];
-        }
-    }
-    if (ports->n >= ARRAY_SIZE(ports->ports)) {
-        return NULL;
-    }
-
-    struct netdev *netdev = netdev_ports_get(odp_port, DPIF_ESWITCH_TYPE);
-    if (!netdev) {
-        return NULL;
-    }
-
-    struct esw_xlate_port *out = &ports->ports[ports->n++];
-    char *eswitch, *reason;
-    int ifindex;
-
-    memset(out, 0, sizeof *out);
-    out->odp_port = odp_port;
-    out->name = xstrdup(netdev_get_name(netdev));
-    if (esw_offload_port_query(out->name, &ifindex, &eswitch, &reason)) {
-        out->ifindex = ifindex;
-        out->eswitch = eswitch;
-    } else {
-        out->ifindex = MAX(netdev_get_ifindex(netdev), 0);
-        free(reason);
-    }
-    netdev_close(netdev);
-    return out;
-}
-
-static void
-trace_ports_destroy(struct trace_ports *ports)
-{
-    for (size_t i = 0; i < ports->n; i++) {
-        free(CONST_CAST(char *, ports->ports[i].name));
-        free(CONST_CAST(char *, ports->ports[i].eswitch));
-    }
-    ports->n = 0;
-}
-
 /* Stores in '*odp_port' the datapath port number of OpenFlow port 'ofp_port'
- * of 'ofproto' and in '*name' its netdev's name (owned by the netdev).
- * Returns NULL, or a malloc'd error message. */
+ * of 'ofproto'.  Returns NULL, or a malloc'd error message. */
 static char *
 in_port_to_odp(struct ofproto_dpif *ofproto, ofp_port_t ofp_port,
-               odp_port_t *odp_port, const char **name)
+               odp_port_t *odp_port)
 {
     struct ofport *ofport = ofproto_get_port(&ofproto->up, ofp_port);
     if (!ofport) {
@@ -122,7 +64,6 @@ in_port_to_odp(struct ofproto_dpif *ofproto, ofp_port_t ofp_port,
                          ovs_strerror(error));
     }
     *odp_port = dpif_port.port_no;
-    *name = netdev_get_name(ofport->netdev);
     dpif_port_destroy(&dpif_port);
     return NULL;
 }
@@ -189,40 +130,21 @@ exit:
  * 'actions' would be offloaded by the engine, and the rule or the reason. */
 static void
 explain_offload(const struct match *megaflow, const struct ofpbuf *actions,
-                const char *in_port_name, struct ds *out)
+                struct ds *out)
 {
-    struct trace_ports ports = { .n = 0 };
-    struct esw_xlate_port_map map = { .lookup = trace_lookup_port,
-                                      .aux = &ports };
-    char *eswitch, *reason = NULL;
-    int ifindex;
-
-    if (!esw_offload_port_query(in_port_name, &ifindex, &eswitch, &reason)) {
-        ds_put_format(out, "offloadable: no (in_port %s is not a vport of an "
-                      "eswitch: %s)\n", in_port_name,
-                      reason ? reason : "the offload engine was never asked "
-                      "about it; is other_config:hw-offload=true?");
-        free(reason);
-        return;
-    }
-    free(eswitch);
-
     struct esw_flower_rule *rule = xmalloc(sizeof *rule);
-    enum esw_xlate_reason xr = esw_offload_xlate(megaflow, actions->data,
-                                                 actions->size, &map, rule,
-                                                 &reason);
-    if (xr == ESW_XLATE_OK) {
+    char *reason = NULL;
+
+    if (!esw_offload_explain(megaflow, actions->data, actions->size, rule,
+                             &reason)) {
         ds_put_cstr(out, "offloadable: yes\nrule: ");
         esw_flower_rule_format(rule, out);
         ds_put_char(out, '\n');
     } else {
-        ds_put_format(out, "offloadable: no (%s: %s)\n",
-                      esw_xlate_reason_to_string(xr),
-                      reason ? reason : "no details");
+        ds_put_format(out, "offloadable: no (%s)\n", reason);
     }
     free(reason);
     free(rule);
-    trace_ports_destroy(&ports);
 }
 
 /* Runs 'flow' through the pipeline of 'ofproto' and appends the result to
@@ -232,9 +154,8 @@ offload_trace(struct ofproto_dpif *ofproto, const struct flow *flow,
               struct ds *out)
 {
     odp_port_t odp_in_port = ODPP_NONE;
-    const char *in_port_name = NULL;
     char *error = in_port_to_odp(ofproto, flow->in_port.ofp_port,
-                                 &odp_in_port, &in_port_name);
+                                 &odp_in_port);
     if (error) {
         return error;
     }
@@ -279,7 +200,7 @@ offload_trace(struct ofproto_dpif *ofproto, const struct flow *flow,
                           "datapath sends every packet to userspace)\n",
                           slow_path_reason_to_explanation(xout.slow));
         } else {
-            explain_offload(&megaflow, &odp_actions, in_port_name, out);
+            explain_offload(&megaflow, &odp_actions, out);
         }
     }
 

@@ -884,21 +884,24 @@ flusher_main(void *arg OVS_UNUSED)
     return NULL;
 }
 
-/* Translates 'flow''s megaflow with the ports' current bindings into
- * 'rule', with its TC priority and tc-policy's flags.  Returns 0, or a
- * positive errno with the reason token in '*tokenp' and a malloc'd
+/* Translates the megaflow 'match' of in_port 'in_port_name' with datapath
+ * actions 'actions' into 'rule' with the ports' current bindings and
+ * tc-policy's flags, and if 'assign_prio' with its TC priority.  Returns 0,
+ * or a positive errno with the reason token in '*tokenp' and a malloc'd
  * sentence in '*reasonp'. */
 static int
-flow_xlate(const struct esw_flow *flow, struct esw_flower_rule *rule,
-           const char **tokenp, char **reasonp) OVS_REQUIRES(mutex)
+xlate_megaflow(const char *in_port_name, const struct match *match,
+               const struct nlattr *actions, size_t actions_len,
+               bool assign_prio, struct esw_flower_rule *rule,
+               const char **tokenp, char **reasonp) OVS_REQUIRES(mutex)
 {
-    struct esw_port *port = port_find(flow->port_name);
+    struct esw_port *port = port_find(in_port_name);
 
     *tokenp = NULL;
     *reasonp = NULL;
     if (!port || !port->claimed) {
         *tokenp = "port-not-on-eswitch";
-        *reasonp = xasprintf("in_port %s: %s", flow->port_name,
+        *reasonp = xasprintf("in_port %s: %s", in_port_name,
                              port && port->reason ? port->reason
                              : "not a vport of an eswitch");
         return EOPNOTSUPP;
@@ -907,16 +910,16 @@ flow_xlate(const struct esw_flow *flow, struct esw_flower_rule *rule,
     struct xlate_ports xports = { .n = 0 };
     struct esw_xlate_port_map map = { .lookup = lookup_port,
                                       .aux = &xports };
-    struct match match;
-    minimatch_expand(&flow->match, &match);
-    enum esw_xlate_reason xr = esw_offload_xlate(&match, flow->actions,
-                                                 flow->actions_len, &map,
-                                                 rule, reasonp);
+    enum esw_xlate_reason xr = esw_offload_xlate(match, actions, actions_len,
+                                                 &map, rule, reasonp);
     if (xr != ESW_XLATE_OK) {
         *tokenp = esw_xlate_reason_to_string(xr);
         return EOPNOTSUPP;
     }
     rule->flags = skip_hw ? TCA_CLS_FLAGS_SKIP_HW : TCA_CLS_FLAGS_SKIP_SW;
+    if (!assign_prio) {
+        return 0;
+    }
     if (!prio_map_initialized) {
         esw_prio_map_init(&prio_map, MIN_PRIO, MAX_PRIO);
         prio_map_initialized = true;
@@ -928,6 +931,48 @@ flow_xlate(const struct esw_flow *flow, struct esw_flower_rule *rule,
         return ENOSPC;
     }
     return 0;
+}
+
+/* xlate_megaflow() of 'flow', with its TC priority. */
+static int
+flow_xlate(const struct esw_flow *flow, struct esw_flower_rule *rule,
+           const char **tokenp, char **reasonp) OVS_REQUIRES(mutex)
+{
+    struct match match;
+
+    minimatch_expand(&flow->match, &match);
+    return xlate_megaflow(flow->port_name, &match, flow->actions,
+                          flow->actions_len, true, rule, tokenp, reasonp);
+}
+
+int
+esw_offload_explain(const struct match *match, const struct nlattr *actions,
+                    size_t actions_len, struct esw_flower_rule *rule,
+                    char **reasonp)
+{
+    odp_port_t in_port = match->flow.in_port.odp_port;
+    struct netdev *netdev = netdev_ports_get(in_port, DPIF_ESWITCH_TYPE);
+    const char *token;
+    int error;
+
+    if (!netdev) {
+        esw_flower_rule_init(rule);
+        *reasonp = xasprintf("port-unknown: in_port %"PRIu32" is not a "
+                             "port of an eswitch datapath",
+                             odp_to_u32(in_port));
+        return ENODEV;
+    }
+    ovs_mutex_lock(&mutex);
+    error = xlate_megaflow(netdev_get_name(netdev), match, actions,
+                           actions_len, false, rule, &token, reasonp);
+    ovs_mutex_unlock(&mutex);
+    netdev_close(netdev);
+    if (error) {
+        char *reason = xasprintf("%s: %s", token, *reasonp);
+        free(*reasonp);
+        *reasonp = reason;
+    }
+    return error;
 }
 
 /* Places 'flow' where it belongs now: its rule is queued for the NIC (a

@@ -72,6 +72,7 @@
 #include "openvswitch/types.h"
 
 struct dpif_flow_attrs;
+struct esw_flower_rule;
 struct dpif_flow_stats;
 struct match;
 struct netdev;
@@ -134,6 +135,17 @@ enum esw_vf_state {
  * again if the VF is back).  The engine also finds a VF gone by itself,
  * at counter refreshes. */
 enum esw_vf_state esw_offload_port_vf_state(const char *name, bool recheck);
+
+/* Says what the engine would do with the megaflow 'match' (in_port exact,
+ * as a flow API gets it) and datapath actions 'actions' if the datapath
+ * gave it now, with the ports' current vports and tc-policy, without
+ * installing anything: returns 0 and the rule in '*rule' (prio 0: the
+ * engine gives one when it installs), or a positive errno and, in
+ * '*reasonp', a malloc'd "token: sentence" saying why the flow would stay
+ * in software.  For eswitch/offload-trace. */
+int esw_offload_explain(const struct match *match,
+                        const struct nlattr *actions, size_t actions_len,
+                        struct esw_flower_rule *rule, char **reasonp);
 
 /* Asks what the engine knows of the netdev named 'name'.  If the engine
  * claimed it (a vport of an eswitch), stores its ifindex in '*ifindex' and a
