@@ -299,8 +299,7 @@ esw_offload_set_config(const struct smap *cfg)
 /* Ports. */
 
 static void port_replace_flows(const struct esw_port *) OVS_REQUIRES(mutex);
-static void flows_remove_hw(const char *port_name, bool destroy)
-    OVS_REQUIRES(mutex);
+static void port_flush_flows(const char *port_name) OVS_REQUIRES(mutex);
 
 static struct esw_port *
 port_find_or_create(const char *name) OVS_REQUIRES(mutex)
@@ -459,10 +458,10 @@ esw_offload_port_uninit(struct netdev *netdev)
     const char *name = netdev_get_name(netdev);
 
     ovs_mutex_lock(&mutex);
-    flush_pending();
-    flows_remove_hw(name, true);
+    port_flush_flows(name);
     struct esw_port *port = port_find(name);
     if (port) {
+        bool was_claimed = port->claimed;
         port->tracked = false;
         port->claimed = false;
         memset(&port->vport, 0, sizeof port->vport);
@@ -470,6 +469,11 @@ esw_offload_port_uninit(struct netdev *netdev)
         port->vport_name = NULL;
         free(port->reason);
         port->reason = xstrdup("removed");
+        if (was_claimed) {
+            /* Flows of other ports that output to it leave the NIC now,
+             * not when revalidation changes their actions. */
+            port_replace_flows(port);
+        }
     }
     ovs_mutex_unlock(&mutex);
 }
@@ -698,12 +702,12 @@ flow_destroy(struct esw_flow *flow) OVS_REQUIRES(mutex)
     free(flow);
 }
 
-/* Deletes from the NIC, in one batch, the rules of the flows whose in_port
- * is 'port_name' (of every flow if NULL), and destroys those flows too if
- * 'destroy'.  Pending rules are sent first.  A deletion that fails leaves
- * a rule that the next counter dump finds without a flow, and deletes. */
+/* Forgets the flows whose in_port is 'port_name', and deletes their rules
+ * from the NIC in one batch.  Pending rules are sent first.  A deletion
+ * that fails leaves a rule that the next counter dump finds without a
+ * flow, and deletes. */
 static void
-flows_remove_hw(const char *port_name, bool destroy) OVS_REQUIRES(mutex)
+port_flush_flows(const char *port_name) OVS_REQUIRES(mutex)
 {
     struct esw_nl_batch batch;
     struct esw_flow *flow;
@@ -712,7 +716,7 @@ flows_remove_hw(const char *port_name, bool destroy) OVS_REQUIRES(mutex)
     flush_pending();
     esw_nl_batch_init(&batch);
     HMAP_FOR_EACH_SAFE (flow, ufid_node, &flows) {
-        if (port_name && strcmp(flow->port_name, port_name)) {
+        if (strcmp(flow->port_name, port_name)) {
             continue;
         }
         if (flow->in_hw
@@ -722,9 +726,7 @@ flows_remove_hw(const char *port_name, bool destroy) OVS_REQUIRES(mutex)
             COVERAGE_INC(esw_offload_del);
         }
         flow_forget_hw(flow);
-        if (destroy) {
-            flow_destroy(flow);
-        }
+        flow_destroy(flow);
     }
     struct esw_nl *nl = esw_nl_batch_count(&batch) ? backend(&error) : NULL;
     if (nl) {
@@ -1352,7 +1354,7 @@ int
 esw_offload_flow_flush(struct netdev *netdev)
 {
     ovs_mutex_lock(&mutex);
-    flows_remove_hw(netdev_get_name(netdev), true);
+    port_flush_flows(netdev_get_name(netdev));
     ovs_mutex_unlock(&mutex);
     return 0;
 }
