@@ -1289,8 +1289,9 @@ refresh_stats(void) OVS_REQUIRES(mutex)
         if (flow->in_hw && flow->dump_gen != dump_gen && !flow->pending) {
             flow_forget_hw(flow);
             COVERAGE_INC(esw_offload_reinstall);
+            flow->reinstall = true;     /* flow_place() clears it if the
+                                         * flow stays in software. */
             flow_place(flow);
-            flow->reinstall = flow->pending;
         }
     }
     retry_refused();
