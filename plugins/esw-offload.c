@@ -535,7 +535,10 @@ esw_offload_port_vf_state(const char *name, bool recheck)
 {
     enum esw_vf_state state = ESW_VF_UNKNOWN;
 
-    ovs_mutex_lock(&mutex);
+    /* The caller polls: never wait for a counter refresh to finish. */
+    if (ovs_mutex_trylock(&mutex)) {
+        return ESW_VF_UNKNOWN;
+    }
     struct esw_port *port = port_find(name);
     if (port && port->tracked && port->vf_name && !port->vport_name) {
         if (recheck && !port->claimed && port_resolve(port)) {

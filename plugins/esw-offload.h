@@ -133,7 +133,8 @@ enum esw_vf_state {
  * (see esw_offload_port_set_vf()).  If 'recheck' and the VF is not
  * present, asks the backend again first (and places the port's flows
  * again if the VF is back).  The engine also finds a VF gone by itself,
- * at counter refreshes. */
+ * at counter refreshes.  Returns ESW_VF_UNKNOWN at once, rather than
+ * wait, while the engine is busy (a counter refresh, a batch). */
 enum esw_vf_state esw_offload_port_vf_state(const char *name, bool recheck);
 
 /* Says what the engine would do with the megaflow 'match' (in_port exact,
