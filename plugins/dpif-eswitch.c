@@ -69,20 +69,23 @@ dpif_eswitch_enumerate(struct sset *all_dps, const struct dpif_class *class)
  * to port 'port_no'.  Keys beginning with "eswitch-" belong to the eswitch
  * datapath: "eswitch-vport" binds the port to an eswitch vport (see
  * esw_offload_port_set_vport()); any other such key is a mistake (a typo,
- * or a key of a later release).  A mistake refuses the whole configuration,
- * with the key named in the log, before anything of it is applied.  Other
- * keys are dpif-netdev's. */
+ * or a key of a later release).  A mistake, or a key that dpif-netdev
+ * refuses, refuses the whole configuration, with the reason in the log,
+ * before anything of it is applied.  Other keys are dpif-netdev's. */
 static int
 dpif_eswitch_port_set_config(struct dpif *dpif, odp_port_t port_no,
                              const struct smap *cfg)
 {
-    struct dpif_port port;
+    const char *vport = smap_get(cfg, "eswitch-vport");
     struct smap_node *node;
+    struct dpif_port port;
     char *error_msg = NULL;
-    int error = 0;
+    int error = dpif_port_query_by_number(dpif, port_no, &port);
 
-    if (dpif_port_query_by_number(dpif, port_no, &port)) {
-        return dpif_netdev_class.port_set_config(dpif, port_no, cfg);
+    if (error) {
+        VLOG_ERR("%s: port %"PRIu32": %s", dpif_name(dpif),
+                 odp_to_u32(port_no), ovs_strerror(error));
+        return error;
     }
     SMAP_FOR_EACH (node, cfg) {
         if (!strncmp(node->key, "eswitch-", 8)
@@ -94,18 +97,20 @@ dpif_eswitch_port_set_config(struct dpif *dpif, odp_port_t port_no,
         }
     }
     if (!error) {
-        error = esw_offload_port_set_vport(port.name, port_no,
-                                           smap_get(cfg, "eswitch-vport"),
-                                           &error_msg);
+        error = esw_offload_port_check_vport(port.name, vport, &error_msg);
     }
     if (error) {
         VLOG_ERR("%s: port %s: %s; port configuration not applied",
                  dpif_name(dpif), port.name, error_msg);
+    } else {
+        error = dpif_netdev_class.port_set_config(dpif, port_no, cfg);
+        if (!error) {
+            esw_offload_port_set_vport(port.name, port_no, vport);
+        }
     }
     free(error_msg);
     dpif_port_destroy(&port);
-    return error ? error : dpif_netdev_class.port_set_config(dpif, port_no,
-                                                             cfg);
+    return error;
 }
 
 /* Applies Open_vSwitch other_config 'cfg': the offload engine's keys, then

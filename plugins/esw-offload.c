@@ -479,37 +479,46 @@ esw_offload_port_uninit(struct netdev *netdev)
 }
 
 int
-esw_offload_port_set_vport(const char *name, odp_port_t odp_port,
-                           const char *vport, char **errorp)
+esw_offload_port_check_vport(const char *name, const char *vport,
+                             char **errorp)
 {
     *errorp = NULL;
-    if (vport && (!vport[0] || strlen(vport) >= IFNAMSIZ
-                  || strchr(vport, '/') || strchr(vport, ' '))) {
+    if (!vport) {
+        return 0;
+    }
+    if (!esw_vport_name_is_valid(vport)) {
         *errorp = xasprintf("other_config:eswitch-vport=\"%s\" is not a "
                             "network device name", vport);
         return EINVAL;
     }
 
     ovs_mutex_lock(&mutex);
-    struct esw_port *port = port_find_or_create(name);
-    int error = 0;
-    if (vport && port->internal) {
+    const struct esw_port *port = port_find(name);
+    bool internal = port && port->internal;
+    ovs_mutex_unlock(&mutex);
+    if (internal) {
         *errorp = xasprintf("port %s is an internal port: it cannot have an "
                             "eswitch vport", name);
-        error = EINVAL;
-    } else {
-        bool odp_changed = port->odp_port != odp_port;
-        port->odp_port = odp_port;
-        if (!nullable_string_is_equal(port->vport_name, vport)) {
-            free(port->vport_name);
-            port->vport_name = nullable_xstrdup(vport);
-            if (port_resolve(port) || odp_changed) {
-                port_replace_flows(port);
-            }
+        return EINVAL;
+    }
+    return 0;
+}
+
+void
+esw_offload_port_set_vport(const char *name, odp_port_t odp_port,
+                           const char *vport)
+{
+    ovs_mutex_lock(&mutex);
+    struct esw_port *port = port_find_or_create(name);
+    port->odp_port = odp_port;
+    if (!nullable_string_is_equal(port->vport_name, vport)) {
+        free(port->vport_name);
+        port->vport_name = nullable_xstrdup(vport);
+        if (port_resolve(port)) {
+            port_replace_flows(port);
         }
     }
     ovs_mutex_unlock(&mutex);
-    return error;
 }
 
 void

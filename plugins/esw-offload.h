@@ -99,16 +99,22 @@ int esw_offload_flow_del(struct netdev *, const ovs_u128 *ufid,
 int esw_offload_flow_flush(struct netdev *);
 int esw_offload_flow_count(struct netdev *, uint64_t *n_flows);
 
+/* Checks that 'vport' (Interface other_config:eswitch-vport of the port
+ * whose netdev is named 'name'; NULL if not set) can be applied with
+ * esw_offload_port_set_vport(): returns 0, or EINVAL and a malloc'd
+ * message in '*errorp' if 'vport' is not a device name or the port is an
+ * internal port. */
+int esw_offload_port_check_vport(const char *name, const char *vport,
+                                 char **errorp);
+
 /* Binds the datapath port numbered 'odp_port', whose netdev is named
  * 'name', to the eswitch vport named 'vport', or to its own netdev if
- * 'vport' is NULL (Interface other_config:eswitch-vport), and places again
- * the flows that use the port if that changes its vport.  A vport that does
- * not exist (yet) is not an error: the port is software only, with the
- * reason, until the vport appears.  Returns 0, or EINVAL and a malloc'd
- * message in '*errorp', changing nothing, if 'vport' is not a device name
- * or the port is an internal port. */
-int esw_offload_port_set_vport(const char *name, odp_port_t odp_port,
-                               const char *vport, char **errorp);
+ * 'vport' is NULL, and places again the flows that use the port if that
+ * changes its vport.  A vport that does not exist (yet) is not an error:
+ * the port is software only, with the reason, until the vport appears.
+ * 'vport' must have passed esw_offload_port_check_vport(). */
+void esw_offload_port_set_vport(const char *name, odp_port_t odp_port,
+                                const char *vport);
 
 /* Tells the engine that the port whose netdev is named 'name' is a VM port
  * (netdev-eswitch-vm.h) if 'vm_port', whose VF's representor, its vport

@@ -54,6 +54,15 @@ query_link(struct esw_nl *nl, const char *name, struct esw_link *link,
     return error;
 }
 
+bool
+esw_vport_name_is_valid(const char *name)
+{
+    size_t len = strlen(name);
+
+    return (len > 0 && len < IFNAMSIZ && !strchr(name, '/')
+            && !name[strcspn(name, " \t\n\r\f\v")]);
+}
+
 int
 esw_vport_add_ingress_qdisc(struct esw_nl *nl, int ifindex)
 {

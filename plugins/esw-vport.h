@@ -62,6 +62,10 @@ int esw_vport_lookup(struct esw_nl *nl, const char *dev, bool skip_hw,
                      const char *what, struct esw_vport *vport,
                      char **reasonp);
 
+/* Whether 'name' can be a network device's name: 1 to IFNAMSIZ - 1
+ * characters, no '/' and no white space. */
+bool esw_vport_name_is_valid(const char *name);
+
 /* Makes sure the device with 'ifindex' has an ingress qdisc.  Returns 0
  * (also if it had one) or a positive errno. */
 int esw_vport_add_ingress_qdisc(struct esw_nl *nl, int ifindex);

@@ -24,6 +24,7 @@
 
 #include "dp-packet.h"
 #include "esw-offload.h"
+#include "esw-vport.h"
 #include "netdev-provider.h"
 #include "openvswitch/list.h"
 #include "openvswitch/vlog.h"
@@ -170,7 +171,7 @@ static int
 check_backing(const char *port, const char *key, const char *name,
               char **errp)
 {
-    if (!name[0] || strlen(name) >= IFNAMSIZ || strchr(name, '/')) {
+    if (!esw_vport_name_is_valid(name)) {
         *errp = xasprintf("%s: options:%s=\"%s\" is not a network device "
                           "name", port, key, name);
         return EINVAL;
