@@ -2185,7 +2185,7 @@ tc_flower_decode_stats(const void *msg, size_t len, uint16_t *prio,
     memset(stats, 0, sizeof *stats);
     if (!*handle) {
         /* What a kernel dump sends at the start of each priority. */
-        return fail(errp, EINVAL, "not a filter: handle 0 (a dump's "
+        return fail(errp, ENOENT, "not a filter: handle 0 (a dump's "
                     "priority header)");
     }
 

@@ -146,9 +146,9 @@ int tc_flower_decode(const void *msg, size_t len,
  * refresh needs: the filter's prio and handle, and the counters of its
  * first action (through which every packet that matched the filter
  * passed), without decoding its key and actions.  Counters absent from the
- * message are zero.  Returns 0, or EINVAL for a malformed message or one
- * that is no filter (handle 0 or no TCA_OPTIONS: the message a kernel dump
- * starts each priority with). */
+ * message are zero.  Returns 0; ENOENT for a message of handle 0, which is
+ * no filter but the header a kernel dump starts each priority with; or
+ * EINVAL for a malformed message (one without TCA_OPTIONS included). */
 int tc_flower_decode_stats(const void *msg, size_t len, uint16_t *prio,
                            uint32_t *handle,
                            struct esw_flower_action_stats *stats,

@@ -1160,16 +1160,15 @@ dump_cb(const struct nlmsghdr *msg, void *ctx_) OVS_REQUIRES(mutex)
     uint32_t handle;
     uint16_t prio;
 
-    /* The kernel starts the filters of each priority with a message of
-     * handle 0 that is no filter (what "tc filter show" prints as
-     * "filter protocol ip pref 1 flower chain 0"). */
-    if (msg->nlmsg_len >= NLMSG_LENGTH(sizeof(struct tcmsg))
-        && !((const struct tcmsg *) NLMSG_DATA(msg))->tcm_handle) {
-        return 0;
-    }
-    if (tc_flower_decode_stats(msg, msg->nlmsg_len, &prio, &handle, &s,
-                               &error_msg)) {
-        VLOG_WARN_RL(&rl, "undecodable filter in dump: %s", error_msg);
+    int error = tc_flower_decode_stats(msg, msg->nlmsg_len, &prio, &handle,
+                                       &s, &error_msg);
+    if (error) {
+        /* ENOENT: the header the kernel starts each priority with (what
+         * "tc filter show" prints as "filter protocol ip pref 1 flower
+         * chain 0"). */
+        if (error != ENOENT) {
+            VLOG_WARN_RL(&rl, "undecodable filter in dump: %s", error_msg);
+        }
         free(error_msg);
         return 0;
     }

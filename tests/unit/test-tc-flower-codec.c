@@ -327,7 +327,7 @@ test_decode_stats_refuses_header(void)
 
     err = NULL;
     CU_ASSERT_EQUAL(tc_flower_decode_stats(nlh, nlh->nlmsg_len, &prio,
-                                           &handle, &stats, &err), EINVAL);
+                                           &handle, &stats, &err), ENOENT);
     CU_ASSERT_PTR_NOT_NULL(err);
     if (err && !strstr(err, "priority header")) {
         fprintf(stderr, "error \"%s\" lacks \"priority header\"\n", err);
@@ -335,7 +335,7 @@ test_decode_stats_refuses_header(void)
     }
     free(err);
     CU_ASSERT_EQUAL(tc_flower_decode_stats(nlh, nlh->nlmsg_len, &prio,
-                                           &handle, &stats, NULL), EINVAL);
+                                           &handle, &stats, NULL), ENOENT);
 
     /* With a handle, but still without TCA_OPTIONS: no filter either. */
     tcm->tcm_handle = rule->handle;
